@@ -1,0 +1,180 @@
+/*
+ * stele.h - the public C API of Stele, a time-series database.
+ *
+ * A database is a directory. Open it with stele_open(), write InfluxDB line
+ * protocol into it with stele_write_lp(), make everything written so far
+ * durable in compressed segments with stele_flush(), and close it with
+ * stele_close().
+ *
+ * Errors: every fallible function returns an int from enum stele_code
+ * (STELE_OK is 0) and, when the caller passes a stele_err, writes a human
+ * message into it. The stele_err belongs to the caller (usually on its
+ * stack); Stele never keeps a pointer to it.
+ *
+ * Threads: a stele_db handle may be used from several threads at once.
+ * Concurrent writers share WAL fsyncs (group commit).
+ */
+#ifndef STELE_H
+#define STELE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One enum of result codes for the whole library. */
+enum stele_code {
+	STELE_OK = 0,
+	STELE_EINVAL,    /* a bad argument, option or request */
+	STELE_ENOMEM,    /* out of memory */
+	STELE_EIO,       /* an operating system I/O call failed */
+	STELE_ENOSPC,    /* no space left on the device */
+	STELE_ECORRUPT,  /* a file failed its checksum or format check */
+	STELE_ENOENT,    /* no such database, table, column or file */
+	STELE_EEXIST,    /* it exists already */
+	STELE_EBUSY,     /* the database is open in another process */
+	STELE_EPARSE,    /* input could not be parsed */
+	STELE_ETYPE,     /* a value's type conflicts with its column's type */
+	STELE_ELIMIT,    /* a configured limit was reached */
+	STELE_EREADONLY, /* writes refused: read-only, or stopped after an
+	                    unrecoverable I/O failure */
+	STELE_EVERSION,  /* a file of an unsupported format version */
+	STELE_NCODES
+};
+
+/* A static, lower-case description of a code ("checksum or format error"). */
+const char *stele_strerror(int code);
+
+#define STELE_ERR_MSG_MAX 512
+
+/* The error object: owned by the caller, filled by the failing call. */
+typedef struct stele_err {
+	int code;                     /* the code the call returned */
+	char msg[STELE_ERR_MSG_MAX];  /* "could not open segment \"...\": ..." */
+} stele_err;
+
+/* Column types. Tags are always STELE_TYPE_VARCHAR. */
+typedef enum stele_type {
+	STELE_TYPE_NONE = 0,
+	STELE_TYPE_DOUBLE = 1,
+	STELE_TYPE_BIGINT = 2,    /* int64 */
+	STELE_TYPE_UBIGINT = 3,   /* uint64 */
+	STELE_TYPE_BOOLEAN = 4,
+	STELE_TYPE_VARCHAR = 5,
+	STELE_TYPE_TIMESTAMP = 6, /* int64 nanoseconds since the Unix epoch, UTC */
+} stele_type;
+
+/* The name a user sees for a type ("double", "bigint", ...). */
+const char *stele_type_name(stele_type t);
+
+/* When a write counts as durable (DESIGN.md, "Write path"). */
+typedef enum stele_sync {
+	STELE_SYNC_ALWAYS = 0,  /* fsync before acknowledging; writers share fsyncs */
+	STELE_SYNC_INTERVAL,    /* fsync every sync_interval_ms in the background */
+	STELE_SYNC_NONE,        /* leave it to the operating system */
+} stele_sync;
+
+typedef struct stele_options {
+	stele_sync sync;            /* default STELE_SYNC_ALWAYS */
+	uint32_t sync_interval_ms;  /* for STELE_SYNC_INTERVAL; default 100 */
+	size_t memtable_bytes;      /* memtable limit; default 64 MiB */
+	int64_t partition_ns;       /* partition interval of new tables; default 1 day */
+	bool create;                /* create the directory if missing; default true */
+	bool recover;               /* on WAL corruption, salvage the readable records
+	                               instead of failing; default false */
+	bool read_only;             /* no writes, no flushes, WAL not replayed into
+	                               segments; default false */
+	bool background;            /* flush and compact on background threads;
+	                               default true */
+} stele_options;
+
+/* Fills *o with the defaults above. */
+void stele_options_init(stele_options *o);
+
+/* Parses "always", "none" or "interval=Nms" into o->sync / o->sync_interval_ms. */
+int stele_parse_sync(const char *text, stele_options *o, stele_err *err);
+
+typedef struct stele_db stele_db;
+
+/* Opens (or creates) the database directory `path`. A database is open in at
+ * most one process at a time (STELE_EBUSY otherwise). On success *out is a
+ * handle that stele_close() frees. `opts` may be NULL for the defaults. */
+int stele_open(const char *path, const stele_options *opts, stele_db **out,
+               stele_err *err);
+
+/* Flushes the memtable, stops background work and frees `db`, even when it
+ * returns an error (then the WAL still holds what could not be flushed). */
+int stele_close(stele_db *db, stele_err *err);
+
+typedef enum stele_precision {
+	STELE_PRECISION_NS = 0,
+	STELE_PRECISION_US,
+	STELE_PRECISION_MS,
+	STELE_PRECISION_S,
+} stele_precision;
+
+/* Parses "ns", "us", "ms" or "s" (also "n", "u", "µ" forms InfluxDB takes). */
+int stele_parse_precision(const char *text, stele_precision *out, stele_err *err);
+
+typedef struct stele_write_options {
+	stele_precision precision;  /* unit of the timestamps in the input */
+	uint64_t first_line;        /* number of the buffer's first line, for error
+	                               messages (0 means 1) */
+	int64_t now_ns;             /* time of receipt for lines without a timestamp;
+	                               0 means the clock at the call */
+} stele_write_options;
+
+#define STELE_LINE_ERRORS_KEPT 10
+#define STELE_LINE_ERROR_MSG_MAX 256
+
+/* One rejected line. */
+typedef struct stele_line_error {
+	uint64_t line;     /* line number, from write_options.first_line */
+	uint32_t column;   /* 1-based byte column where the problem was found */
+	int code;          /* STELE_EPARSE, STELE_ETYPE or STELE_ELIMIT */
+	char msg[STELE_LINE_ERROR_MSG_MAX];
+} stele_line_error;
+
+/* What a write did. Owned by the caller; fully overwritten by each write. */
+typedef struct stele_write_result {
+	uint64_t lines_written;   /* lines whose points were committed */
+	uint64_t lines_rejected;  /* invalid lines, not written */
+	uint64_t values_written;  /* field values committed */
+	uint64_t seq;             /* commit sequence number of the batch (0: none) */
+	uint32_t n_errors;        /* errors kept below, the first ones */
+	stele_line_error errors[STELE_LINE_ERRORS_KEPT];
+} stele_write_result;
+
+/* Writes a buffer of line protocol as one batch: its valid lines are
+ * committed atomically, all or none, and are durable under the sync policy
+ * when the call returns. Invalid lines are rejected one by one and reported
+ * in *res; they do not stop the valid ones.
+ *
+ * Returns STELE_OK when every line was written; the code of the first
+ * rejected line when some were rejected (the valid ones are still written:
+ * res->lines_written says how many); any other code when the batch could not
+ * be committed (then res->lines_written is 0 and nothing was written).
+ * `wo` may be NULL (nanoseconds, line 1, now). */
+int stele_write_lp(stele_db *db, const char *buf, size_t len,
+                   const stele_write_options *wo, stele_write_result *res,
+                   stele_err *err);
+
+/* Writes the memtable out as segments and waits until they are published. */
+int stele_flush(stele_db *db, stele_err *err);
+
+/* Merges the segments of every partition that has more than one into one,
+ * and drops partitions past their table's retention. */
+int stele_compact(stele_db *db, stele_err *err);
+
+/* Sets the retention of `table` (0: keep forever). Partitions that end before
+ * now - retention are dropped; older points are rejected on write. */
+int stele_set_retention(stele_db *db, const char *table, int64_t retention_ns,
+                        stele_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STELE_H */

@@ -1,15 +1,71 @@
 /* main.c - the stele command: dispatches to its subcommands. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "stele.h"
+#include "cli/cli.h"
+
+static const char usage[] =
+	"usage: stele COMMAND [OPTIONS]\n"
+	"\n"
+	"commands:\n"
+	"  import   --db PATH [--precision ns|us|ms|s] [--sync always|interval=Nms|none]\n"
+	"           [--memtable BYTES] [--progress] FILE...   load line protocol ('-' is stdin)\n"
+	"  dump     --db PATH --table T [--from TS] [--to TS]  write rows back as line protocol\n"
+	"  stats    --db PATH [--json]                         tables, series, rows, bytes, codecs\n"
+	"  inspect  FILE                                       show a WAL, segment, manifest or\n"
+	"                                                      series file's structure\n"
+	"\n"
+	"exit status: 0 ok, 1 some lines rejected, 2 usage error, 3 failure\n";
+
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value, bool *bad)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0)
+		return false;
+	if (a[n] == '=') {
+		*value = a + n + 1;
+		return true;
+	}
+	if (a[n] != '\0')
+		return false;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "stele: option %s needs a value\n", name);
+		*bad = true;
+		return true;
+	}
+	*value = argv[++*i];
+	return true;
+}
+
+int cli_fail(const char *cmd, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "stele %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		fprintf(stderr, "usage: stele COMMAND [OPTIONS]\n");
-		return 2;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
 	}
-	fprintf(stderr, "stele: unknown command \"%s\"\n", argv[1]);
-	return 2;
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {{"import", cmd_import},
+	            {"dump", cmd_dump},
+	            {"stats", cmd_stats},
+	            {"inspect", cmd_inspect}};
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "stele: unknown command \"%s\"\n\n%s", argv[1], usage);
+	return EXIT_USAGE;
 }

@@ -1,0 +1,117 @@
+/*
+ * db.h - the database handle (struct stele_db) and its internal API for the
+ * rest of Stele (CLI, SQL, server).
+ *
+ * Life of a write (stele_write_lp): parse outside any lock; under `mu`,
+ * resolve tables, columns and series (creating them), encode one WAL
+ * record, append it, apply it to the active memtable; outside `mu`, wait
+ * for the WAL to be durable. A full memtable becomes `imm` and a background
+ * thread flushes it to segments and publishes a new manifest; writers that
+ * fill the next one before that wait (back-pressure).
+ *
+ * Locks, in the order they are taken:
+ *   maint_mu  one flush, compaction or retention pass at a time (the only
+ *             code that writes segments and the manifest)
+ *   mu        catalog, series index, sequence numbers, memtable and version
+ *             pointers, WAL appends, pending definitions, state
+ *   MemTable.lock, Wal.mu   leaf locks
+ */
+#ifndef STELE_STORAGE_DB_H
+#define STELE_STORAGE_DB_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stele.h"
+#include "storage/catalog.h"
+#include "storage/manifest.h"
+#include "storage/memtable.h"
+#include "storage/series.h"
+#include "storage/wal.h"
+#include "util/buf.h"
+
+#define DB_POOL 4
+#define COMPACT_MIN_SEGMENTS 4
+
+typedef struct DbCounters {
+	uint64_t lines_written, lines_rejected, values_written, batches;
+	uint64_t flushes, flush_ns, compactions, segments_written;
+	uint64_t partitions_dropped;
+} DbCounters;
+
+struct stele_db {
+	char path[PATH_MAX];
+	stele_options opts;
+	int lockfd;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;         /* imm flushed, background state changed */
+	Catalog cat;
+	SeriesIndex sx;
+	Wal wal;
+	uint64_t seq;              /* last commit sequence number assigned */
+	MemTable *mem;             /* active */
+	MemTable *imm;             /* full, being flushed; or NULL */
+	Version *version;
+	ManifestState ms;
+	Buf pending;               /* definitions not yet in a WAL record */
+	Buf rec, rows;             /* scratch for building a record */
+	int fatal;                 /* nonzero: writes refused (see fatal_msg) */
+	char fatal_msg[STELE_ERR_MSG_MAX];
+	int bg_err;                /* last background failure, 0 once one succeeds */
+	char bg_msg[STELE_ERR_MSG_MAX];
+	DbCounters stats;
+
+	pthread_mutex_t maint_mu;
+	pthread_t bg, syncer;
+	bool bg_started, syncer_started;
+	bool stopping;
+	bool want_compact;
+
+	pthread_mutex_t pool_mu;
+	void *pool[DB_POOL];       /* LpBatch objects for reuse */
+	int npool;
+};
+
+/* Writes the immutable memtable, if any, to segments and publishes them. */
+int db_flush_imm(stele_db *db, StErr *err);
+
+/* Makes the active memtable immutable (waiting for a previous flush) and
+ * flushes it. */
+int db_flush_all(stele_db *db, StErr *err);
+
+/* Compacts partitions with at least min_segments segments and applies
+ * retention. Takes maint_mu. */
+int db_compact(stele_db *db, uint32_t min_segments, StErr *err);
+
+/* Publishes a new version and manifest in place of the current one, with
+ * `add` added and `drop` removed, the WAL checkpoint moved to `checkpoint`
+ * and the next segment id to `next_seg_id`; appends new series to
+ * series.dat first. When `flushed` is the immutable memtable, it is
+ * released. Caller holds maint_mu, not mu. */
+int db_publish(stele_db *db, Segment *const *add, uint32_t nadd, Segment *const *drop,
+               uint32_t ndrop, uint64_t checkpoint, uint64_t next_seg_id, MemTable *flushed,
+               StErr *err);
+
+/* The start of the partition holding ts. */
+int64_t db_partition_start(int64_t ts, int64_t partition_ns);
+
+/* Waits (under mu) until the active memtable has room, switching it when
+ * it is full; writers wait here while a flush is behind. */
+int db_make_room(stele_db *db, StErr *err);
+
+struct LpBatch;
+
+/* Steps 2-4 of a write (write.c) for lines already parsed: what
+ * stele_write_lp does after lp_parse. `now` is the receipt time the batch
+ * was parsed with (for retention checks). Callers that parse on other
+ * threads commit batches in the order they want them to win. */
+int db_write_batch(stele_db *db, struct LpBatch *b, int64_t now, stele_write_result *res,
+                   StErr *err);
+
+/* The table id of `name`, or UINT32_MAX. */
+uint32_t db_table_id(stele_db *db, const char *name);
+
+#endif

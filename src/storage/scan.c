@@ -1,0 +1,358 @@
+/* scan.c - merging segments and memtables into sorted, deduplicated
+ * batches (see scan.h). */
+#include "storage/scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/db.h"
+
+typedef struct Src {
+	bool is_mem;
+	Segment *seg;       /* segment source: one reference */
+	uint32_t blk;       /* next block of the current sid to load */
+	uint32_t blk_end;   /* one past the current sid's last block */
+	MemTable *mem;      /* memtable source: one reference */
+	Rows rows;          /* segment: the decoded block; memtable: its rows */
+	uint32_t pos;       /* the current row */
+	uint32_t end;       /* one past the current sid's rows (memtable) */
+} Src;
+
+struct Scan {
+	uint32_t table;
+	int64_t tmin, tmax;
+	uint32_t *sids;
+	uint32_t nsids, next_sid;
+	uint32_t cur;       /* the sid being merged */
+	bool in_sid;
+	Src *srcs;          /* precedence order: oldest first */
+	uint32_t nsrcs;
+	uint32_t *act;      /* scratch: sources with a current row */
+	Rows out;
+	uint32_t batch_rows;
+};
+
+static void src_free(Src *s)
+{
+	if (s->seg)
+		seg_unref(s->seg);
+	if (s->mem)
+		mem_unref(s->mem);
+	rows_free(&s->rows);
+}
+
+void scan_close(Scan *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->nsrcs; i++)
+		src_free(&s->srcs[i]);
+	free(s->srcs);
+	free(s->sids);
+	free(s->act);
+	rows_free(&s->out);
+	free(s);
+}
+
+/* Positions a source at the start of sid's rows. */
+static void src_set_sid(Scan *sc, Src *s, uint32_t sid)
+{
+	if (s->is_mem) {
+		while (s->pos < s->rows.n && s->rows.sid[s->pos] < sid)
+			s->pos++;
+		s->end = s->pos;
+		while (s->end < s->rows.n && s->rows.sid[s->end] == sid)
+			s->end++;
+		return;
+	}
+	const Segment *g = s->seg;
+	uint32_t lo = s->blk, hi = g->nblocks;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->blocks[mid].sid < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t e = lo;
+	while (e < g->nblocks && g->blocks[e].sid == sid)
+		e++;
+	s->blk = lo;
+	s->blk_end = e;
+	rows_clear(&s->rows);
+	s->pos = 0;
+	(void)sc;
+}
+
+/* Makes sure the source has a current row for the sid in range; false when
+ * it has no more. */
+static int src_ready(Scan *sc, Src *s, bool *has, StErr *err)
+{
+	if (s->is_mem) {
+		*has = s->pos < s->end;
+		return STELE_OK;
+	}
+	while (s->pos >= s->rows.n) {
+		if (s->blk >= s->blk_end) {
+			*has = false;
+			return STELE_OK;
+		}
+		const BlockMeta *bm = &s->seg->blocks[s->blk];
+		if (bm->min_ts > sc->tmax) {
+			s->blk = s->blk_end;
+			*has = false;
+			return STELE_OK;
+		}
+		uint32_t b = s->blk++;
+		if (bm->max_ts < sc->tmin)
+			continue;
+		rows_clear(&s->rows);
+		s->pos = 0;
+		int rc = seg_read_block(s->seg, b, &s->rows, err);
+		if (rc)
+			return rc;
+		while (s->pos < s->rows.n && s->rows.ts[s->pos] < sc->tmin)
+			s->pos++;
+	}
+	if (s->rows.ts[s->pos] > sc->tmax) {
+		s->blk = s->blk_end;
+		s->pos = s->rows.n;
+		*has = false;
+		return STELE_OK;
+	}
+	*has = true;
+	return STELE_OK;
+}
+
+/* Overlays the valid fields of row i of src onto the last row of out. */
+static void overlay(Rows *out, const Rows *src, uint32_t i)
+{
+	uint32_t o = out->n - 1;
+	for (uint32_t c = 0; c < out->ncols; c++) {
+		const ColVec *s = &src->cols[c];
+		if (!s->valid[i])
+			continue;
+		ColVec *d = &out->cols[c];
+		if (s->type == STELE_TYPE_VARCHAR) {
+			uint32_t len;
+			const char *p = rows_str(src, s->v[i], &len);
+			d->v[o] = rows_put_str(out, p, len);
+		} else {
+			d->v[o] = s->v[i];
+		}
+		d->valid[o] = 1;
+	}
+}
+
+int scan_next(Scan *sc, const Rows **out, StErr *err)
+{
+	rows_clear(&sc->out);
+	*out = NULL;
+	while (sc->out.n < sc->batch_rows) {
+		if (!sc->in_sid) {
+			if (sc->next_sid >= sc->nsids)
+				break;
+			sc->cur = sc->sids[sc->next_sid++];
+			for (uint32_t i = 0; i < sc->nsrcs; i++)
+				src_set_sid(sc, &sc->srcs[i], sc->cur);
+			sc->in_sid = true;
+		}
+		uint32_t nact = 0;
+		for (uint32_t i = 0; i < sc->nsrcs; i++) {
+			bool has;
+			int rc = src_ready(sc, &sc->srcs[i], &has, err);
+			if (rc)
+				return rc;
+			if (has)
+				sc->act[nact++] = i;
+		}
+		if (nact == 0) {
+			sc->in_sid = false;
+			continue;
+		}
+		if (nact == 1) {
+			/* One source: copy a run. */
+			Src *s = &sc->srcs[sc->act[0]];
+			uint32_t lim = s->is_mem ? s->end : s->rows.n;
+			while (s->pos < lim && sc->out.n < sc->batch_rows &&
+			       s->rows.ts[s->pos] <= sc->tmax)
+				rows_copy_row(&sc->out, &s->rows, s->pos++);
+			if (s->pos < lim && s->rows.ts[s->pos] > sc->tmax) {
+				/* Past the range: this source is done for the sid. */
+				if (s->is_mem)
+					s->pos = s->end;
+				else {
+					s->blk = s->blk_end;
+					s->pos = s->rows.n;
+				}
+			}
+			continue;
+		}
+		int64_t min = INT64_MAX;
+		for (uint32_t k = 0; k < nact; k++) {
+			const Src *s = &sc->srcs[sc->act[k]];
+			if (s->rows.ts[s->pos] < min)
+				min = s->rows.ts[s->pos];
+		}
+		bool first = true;
+		for (uint32_t k = 0; k < nact; k++) {
+			Src *s = &sc->srcs[sc->act[k]];
+			if (s->rows.ts[s->pos] != min)
+				continue;
+			if (first)
+				rows_copy_row(&sc->out, &s->rows, s->pos);
+			else
+				overlay(&sc->out, &s->rows, s->pos);
+			first = false;
+			s->pos++;
+		}
+	}
+	if (sc->out.heap.failed)
+		return failf(err, STELE_ENOMEM, "out of memory in a scan");
+	if (sc->out.n > 0)
+		*out = &sc->out;
+	return STELE_OK;
+}
+
+int scan_open_sources(uint32_t table, Segment *const *segs, uint32_t nsegs,
+                      MemTable *const *mems, uint32_t nmems, const uint32_t *sids,
+                      uint32_t nsids, int64_t tmin, int64_t tmax, const uint32_t *cols,
+                      const uint8_t *types, uint32_t ncols, uint32_t batch_rows, Scan **out,
+                      StErr *err)
+{
+	Scan *sc = calloc(1, sizeof *sc);
+	if (!sc)
+		return failf(err, STELE_ENOMEM, "out of memory opening a scan");
+	sc->table = table;
+	sc->tmin = tmin;
+	sc->tmax = tmax;
+	sc->batch_rows = batch_rows ? batch_rows : 4096;
+	sc->srcs = calloc((size_t)nsegs + nmems + 1, sizeof *sc->srcs);
+	sc->act = malloc(((size_t)nsegs + nmems + 1) * sizeof *sc->act);
+	sc->sids = malloc(((size_t)nsids + 1) * sizeof *sc->sids);
+	uint64_t *bits = NULL;
+	uint32_t nbits = 0;
+	int rc = STELE_OK;
+	if (!sc->srcs || !sc->act || !sc->sids ||
+	    rows_init(&sc->out, ncols, cols, types) ||
+	    rows_reserve(&sc->out, sc->batch_rows)) {
+		rc = failf(err, STELE_ENOMEM, "out of memory opening a scan");
+		goto fail;
+	}
+	if (nsids)
+		memcpy(sc->sids, sids, nsids * sizeof *sids);
+	sc->nsids = nsids;
+	for (uint32_t i = 0; i < nsegs; i++) {
+		Src *s = &sc->srcs[sc->nsrcs++];
+		s->seg = segs[i];
+		seg_ref(segs[i]);
+		if (rows_init(&s->rows, ncols, cols, types)) {
+			rc = failf(err, STELE_ENOMEM, "out of memory opening a scan");
+			goto fail;
+		}
+	}
+	if (nmems && nsids) {
+		nbits = sids[nsids - 1] + 1;
+		bits = calloc((nbits + 63) / 64, sizeof *bits);
+		if (!bits) {
+			rc = failf(err, STELE_ENOMEM, "out of memory opening a scan");
+			goto fail;
+		}
+		for (uint32_t i = 0; i < nsids; i++)
+			bits[sids[i] / 64] |= 1ull << (sids[i] % 64);
+	}
+	for (uint32_t i = 0; i < nmems && nsids; i++) {
+		Src *s = &sc->srcs[sc->nsrcs++];
+		s->is_mem = true;
+		s->mem = mems[i];
+		mem_ref(mems[i]);
+		if (rows_init(&s->rows, ncols, cols, types)) {
+			rc = failf(err, STELE_ENOMEM, "out of memory opening a scan");
+			goto fail;
+		}
+		rc = mem_extract(mems[i], table, bits, nbits, tmin, tmax, &s->rows, err);
+		if (rc)
+			goto fail;
+	}
+	free(bits);
+	*out = sc;
+	return STELE_OK;
+fail:
+	free(bits);
+	scan_close(sc);
+	return rc;
+}
+
+int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
+{
+	uint32_t *sids = NULL, nsids = 0;
+	uint8_t *types = malloc(spec->ncols + 1);
+	if (!types)
+		return failf(err, STELE_ENOMEM, "out of memory opening a scan");
+	pthread_mutex_lock(&db->mu);
+	const Table *t = catalog_table(&db->cat, spec->table);
+	int rc = STELE_OK;
+	if (!t)
+		rc = failf(err, STELE_ENOENT, "table %u does not exist", spec->table);
+	for (uint32_t i = 0; rc == STELE_OK && i < spec->ncols; i++) {
+		if (spec->cols[i] >= t->ncols || t->cols[spec->cols[i]].kind != COL_FIELD)
+			rc = failf(err, STELE_EINVAL, "column %u of table \"%s\" is not a field",
+			           spec->cols[i], t->name);
+		else
+			types[i] = t->cols[spec->cols[i]].type;
+	}
+	if (rc == STELE_OK)
+		rc = series_match(&db->sx, spec->table, spec->preds, spec->npreds, &sids, &nsids, err);
+	Version *v = db->version;
+	MemTable *mems[2];
+	uint32_t nmems = 0;
+	if (rc == STELE_OK) {
+		version_ref(v);
+		if (db->imm) {
+			mems[nmems++] = db->imm;
+			mem_ref(db->imm);
+		}
+		mems[nmems++] = db->mem;
+		mem_ref(db->mem);
+	}
+	pthread_mutex_unlock(&db->mu);
+	if (rc) {
+		free(types);
+		free(sids);
+		return rc;
+	}
+	/* The table's segments that overlap the range, oldest data first. */
+	Segment **segs = malloc((v->nsegs + 1) * sizeof *segs);
+	uint32_t nsegs = 0;
+	if (!segs) {
+		rc = failf(err, STELE_ENOMEM, "out of memory opening a scan");
+	} else {
+		for (uint32_t i = 0; i < v->nsegs; i++) {
+			const SegInfo *si = &v->segs[i]->info;
+			if (si->table == spec->table && si->max_ts >= spec->tmin && si->min_ts <= spec->tmax)
+				segs[nsegs++] = v->segs[i];
+		}
+		/* Within the table the version is ordered by partition then
+		 * max_seq; partitions hold disjoint times, so ordering all by
+		 * max_seq keeps precedence right within each. */
+		for (uint32_t i = 1; i < nsegs; i++) {
+			Segment *x = segs[i];
+			uint32_t j = i;
+			while (j > 0 && segs[j - 1]->info.max_seq > x->info.max_seq) {
+				segs[j] = segs[j - 1];
+				j--;
+			}
+			segs[j] = x;
+		}
+		rc = scan_open_sources(spec->table, segs, nsegs, mems, nmems, sids, nsids, spec->tmin,
+		                       spec->tmax, spec->cols, types, spec->ncols, spec->batch_rows, out,
+		                       err);
+	}
+	free(segs);
+	for (uint32_t i = 0; i < nmems; i++)
+		mem_unref(mems[i]);
+	version_unref(v);
+	free(types);
+	free(sids);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/*
+ * scan.h - the storage read interface: the rows of one table over a time
+ * range, for the series matching tag predicates, for chosen columns, as
+ * column batches (Rows) that merge the memtables and every segment,
+ * deduplicated, in (sid, ts) order.
+ *
+ * Sources and precedence: for each series the scan merges its blocks in
+ * every segment that overlaps the range and its rows in the memtables. On
+ * equal (sid, ts) the newer source wins field by field (a NULL never erases
+ * a value): segments in order of max_seq, then the memtable being flushed,
+ * then the active memtable.
+ *
+ * Consistency: scan_open pins a manifest version and references the
+ * memtables; it reads the memtables' matching rows at open. The scan sees
+ * every write acknowledged before scan_open, and no half-made flush or
+ * compaction.
+ *
+ * Memory: bounded by the batch size, one decoded block per segment source,
+ * and the memtables' matching rows.
+ */
+#ifndef STELE_STORAGE_SCAN_H
+#define STELE_STORAGE_SCAN_H
+
+#include <stdint.h>
+
+#include "stele.h"
+#include "storage/manifest.h"
+#include "storage/memtable.h"
+#include "storage/rows.h"
+#include "storage/series.h"
+
+typedef struct ScanSpec {
+	uint32_t table;
+	int64_t tmin, tmax;       /* inclusive */
+	const TagPred *preds;     /* AND of predicates; none: every series */
+	uint32_t npreds;
+	const uint32_t *cols;     /* field column indexes to return */
+	uint32_t ncols;
+	uint32_t batch_rows;      /* rows a batch aims at; 0: 4096 */
+} ScanSpec;
+
+typedef struct Scan Scan;
+
+int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err);
+
+/* The next batch: *out points to rows owned by the scan, valid until the
+ * next call; NULL at the end. A batch holds at most batch_rows rows, sorted
+ * by (sid, ts). */
+int scan_next(Scan *s, const Rows **out, StErr *err);
+void scan_close(Scan *s);
+
+/* A scan over given sources, for compaction and tests: the segments (in
+ * precedence order, oldest first) and memtables (oldest first), for the
+ * ascending sids. Takes references to what it keeps. */
+int scan_open_sources(uint32_t table, Segment *const *segs, uint32_t nsegs,
+                      MemTable *const *mems, uint32_t nmems, const uint32_t *sids,
+                      uint32_t nsids, int64_t tmin, int64_t tmax, const uint32_t *cols,
+                      const uint8_t *types, uint32_t ncols, uint32_t batch_rows, Scan **out,
+                      StErr *err);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * segment.h - segments: immutable, compressed, columnar files of one table
+ * and one time partition.
+ *
+ * A segment holds rows grouped by series (ascending sid) and sorted by ts,
+ * in blocks of up to SEG_BLOCK_ROWS rows of one series. Each column of a
+ * block is encoded on its own (codec.h) and carries statistics, so that
+ * readers skip blocks by sid and time and answer aggregates without
+ * decoding. Segments are written once (by flush or compaction), published
+ * by the manifest, and deleted when a newer manifest no longer lists them.
+ *
+ * File layout:
+ *     OFFSET  SIZE  DESCRIPTION
+ *     0       8     magic "STELESEG"
+ *     8       4     format version (1)
+ *     12      4     table id
+ *     16      8     partition start (ns)
+ *     24      8     segment id
+ *     32      ...   blocks, back to back; a block is:
+ *                     the ts chunk (a codec stream of nrows timestamps),
+ *                     then per column present in the block its chunk:
+ *                       presence bitmap, ceil(nrows/8) bytes, bit i of byte
+ *                       i/8 set when row i has a value (only when the
+ *                       column has NULLs in the block), then the codec
+ *                       stream of the non-NULL values,
+ *                     then a CRC-32C of all the block's bytes before it
+ *     I       L     index (below)
+ *     end-56  8     index offset I
+ *     end-48  4     index length L
+ *     end-44  4     CRC-32C of the index
+ *     end-40  32    SHA-256 of every byte before this field (content digest)
+ *     end-8   8     magic "STELEEND"
+ *
+ * Index:
+ *     varint ncols; per column: varint column index, u8 type
+ *     varint nblocks; per block:
+ *       varint sid, varint nrows, svarint min_ts, varint max_ts - min_ts,
+ *       varint offset, varint length (with the CRC), varint ts chunk length,
+ *       varint nchunks; per chunk:
+ *         varint column slot (into the column list), varint null count,
+ *         varint chunk length, then statistics of the non-NULL values:
+ *           DOUBLE   f64 min, max, sum, first, last
+ *           BIGINT   svarint min, max, first, last; sum as 16 bytes (int128)
+ *           UBIGINT  varint min, max, first, last; sum as 16 bytes (uint128)
+ *           BOOLEAN  varint count of true, u8 first, u8 last
+ *           VARCHAR  none
+ *
+ * Readers keep the index in memory and read a block with one pread,
+ * checking its CRC before decoding.
+ */
+#ifndef STELE_STORAGE_SEGMENT_H
+#define STELE_STORAGE_SEGMENT_H
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "storage/rows.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define SEG_BLOCK_ROWS 4096
+#define SEG_FOOTER 56
+#define SEG_HEADER 32
+#define SEG_DIGEST 32
+
+/* Statistics of the non-NULL values of one column of one block. */
+typedef struct ChunkStats {
+	uint64_t min, max, first, last;  /* raw 8-byte values as in Rows */
+	union {
+		double f;       /* DOUBLE */
+		__int128 i;     /* BIGINT, UBIGINT (as unsigned), BOOLEAN (trues) */
+	} sum;
+} ChunkStats;
+
+typedef struct ChunkMeta {
+	uint32_t slot;    /* into Segment.cols */
+	uint32_t nnull;
+	uint32_t off;     /* from the block's start */
+	uint32_t len;
+	ChunkStats st;
+} ChunkMeta;
+
+typedef struct BlockMeta {
+	uint32_t sid;
+	uint32_t nrows;
+	int64_t min_ts, max_ts;
+	uint64_t off;
+	uint32_t len;       /* with the CRC */
+	uint32_t ts_len;
+	uint32_t chunk0;    /* chunks[chunk0 .. chunk0 + nchunks) */
+	uint32_t nchunks;
+} BlockMeta;
+
+typedef struct SegCol {
+	uint32_t col;   /* the table's column index */
+	uint8_t type;
+} SegCol;
+
+/* What the manifest records of a segment. */
+typedef struct SegInfo {
+	uint64_t id;
+	uint32_t table;
+	int64_t part_start;
+	int64_t min_ts, max_ts;
+	uint64_t nrows;
+	uint64_t size;       /* bytes */
+	uint64_t max_seq;    /* newest WAL record whose rows it holds: orders
+	                        segments for last-write-wins */
+	uint8_t digest[SEG_DIGEST];
+} SegInfo;
+
+/* An open segment. Shared by manifest versions; freed with the last ref. */
+typedef struct Segment {
+	SegInfo info;
+	char path[PATH_MAX];
+	int fd;
+	uint32_t ncols;
+	SegCol *cols;
+	uint32_t nblocks;
+	BlockMeta *blocks;  /* ascending (sid, min_ts) */
+	ChunkMeta *chunks;
+	atomic_int refs;
+} Segment;
+
+/* The file name of a segment: DIR/data/<table>/<partition>/<id>.seg, where
+ * the partition is its start as YYYYMMDDTHHMMSSZ. Also its directory. */
+void seg_path(char *out, size_t n, const char *dbdir, uint32_t table, int64_t part_start,
+              uint64_t id);
+void seg_dir(char *out, size_t n, const char *dbdir, uint32_t table, int64_t part_start);
+
+/* Opens a segment and loads its index; checks the footer, the index CRC and
+ * that the header matches `info` (from the manifest). The result has one
+ * reference. */
+int seg_open(const char *dbdir, const SegInfo *info, Segment **out, StErr *err);
+/* The same for a file at any path (stele inspect). */
+int seg_open_path(const char *path, const SegInfo *info, Segment **out, StErr *err);
+void seg_ref(Segment *s);
+void seg_unref(Segment *s);
+
+/* Reads block b, checks its CRC, and appends its rows to out for out's
+ * columns (rows_init'd with column indexes of the table); columns the block
+ * lacks are NULL. */
+int seg_read_block(Segment *s, uint32_t b, Rows *out, StErr *err);
+
+/* The first block of sid (or the first after it), by binary search. */
+uint32_t seg_find_sid(const Segment *s, uint32_t sid);
+
+/* The chunk of column index `col` in block b, or NULL. */
+const ChunkMeta *seg_chunk(const Segment *s, uint32_t b, uint32_t col);
+
+/* Checks every block's CRC and the content digest (stele verify). */
+int seg_verify(Segment *s, StErr *err);
+
+typedef struct SegWriter SegWriter;
+
+/* Starts writing a segment for rows of the given columns (table column
+ * indexes and types, in Rows order). zstd_level as in codec_encode. */
+int segw_open(const char *dbdir, uint32_t table, int64_t part_start, uint64_t id,
+              uint32_t ncols, const uint32_t *cols, const uint8_t *types, int zstd_level,
+              SegWriter **out, StErr *err);
+
+/* Adds rows [from, to) of r, all of one sid, ascending ts without
+ * duplicates, with r's columns matching the writer's. Sids must come in
+ * ascending order. */
+int segw_add(SegWriter *w, const Rows *r, uint32_t from, uint32_t to, StErr *err);
+
+/* Rows added so far. */
+uint64_t segw_rows(const SegWriter *w);
+
+/* Writes the index and footer, fsyncs and closes; fills info (max_seq is
+ * the caller's to set). Frees w. */
+int segw_finish(SegWriter *w, SegInfo *info, StErr *err);
+
+/* Abandons the segment: closes and removes the file. Frees w. */
+void segw_abort(SegWriter *w);
+
+#endif

@@ -168,11 +168,14 @@ int wal_replay(Wal *w, uint64_t after_seq, bool recover, bool read_only, WalReco
 				off += WAL_REC_HEADER + (uint64_t)h.len;
 				continue;
 			}
-			/* A bad record: a torn tail, or corruption if a good one follows. */
+			/* A bad record: a torn tail, or corruption if a good one follows
+			 * or the file is not the newest (each file is fsynced whole
+			 * before the next one starts, so only the newest can be torn). */
+			bool newest = i + 1 == nfiles;
 			uint64_t next = off + 1;
 			while (next < size && !valid_at(data, size, next, floor))
 				next++;
-			if (next >= size) {
+			if (next >= size && newest) {
 				log_warn("WAL file \"%s\": cutting a torn tail of %llu bytes at offset %llu",
 				         path, (unsigned long long)(size - off), (unsigned long long)off);
 				if (!read_only) {
@@ -189,9 +192,16 @@ int wal_replay(Wal *w, uint64_t after_seq, bool recover, bool read_only, WalReco
 			}
 			if (!recover) {
 				rc = failf(err, STELE_ECORRUPT,
-				           "WAL file \"%s\" is corrupt at offset %llu (valid records follow at "
-				           "offset %llu); open with recover to skip the damaged bytes",
-				           path, (unsigned long long)off, (unsigned long long)next);
+				           "WAL file \"%s\" is corrupt at offset %llu: a damaged record "
+				           "with %s after it; open with recover to skip the damaged bytes",
+				           path, (unsigned long long)off,
+				           next < size ? "valid records" : "newer WAL files");
+				break;
+			}
+			if (next >= size) {
+				log_warn("WAL file \"%s\": skipping %llu damaged bytes at offset %llu "
+				         "(recover)",
+				         path, (unsigned long long)(size - off), (unsigned long long)off);
 				break;
 			}
 			log_warn("WAL file \"%s\": skipping %llu damaged bytes at offset %llu (recover)",

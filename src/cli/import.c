@@ -21,7 +21,7 @@
 #include "storage/db.h"
 #include "util/timeutil.h"
 
-#define CHUNK (4u << 20)
+#define DEFAULT_CHUNK (4u << 20)
 #define MAX_LINE (64u << 20)
 #define QDEPTH 2
 #define NJOBS (QDEPTH + 1)
@@ -49,6 +49,7 @@ typedef struct Pipe {
 	char **files;
 	int nfiles;
 	stele_precision prec;
+	size_t chunk;       /* bytes of input per batch */
 } Pipe;
 
 static Job *take_free(Pipe *p)
@@ -95,7 +96,7 @@ static bool read_file(Pipe *p, const char *name, uint64_t *lineno)
 			ok = false;
 			break;
 		}
-		size_t cap = ncarry + CHUNK;
+		size_t cap = ncarry + p->chunk;
 		char *buf = realloc(j->data, cap);
 		if (!buf) {
 			reader_fail(p, STELE_ENOMEM, "out of memory reading \"%s\"%s", name, "");
@@ -203,9 +204,32 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* "123", "64K", "4M", "1G" -> bytes. */
+static bool parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return false;
+	int shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || v > (SIZE_MAX >> shift))
+		return false;
+	*out = (size_t)v << shift;
+	return true;
+}
+
 int cmd_import(int argc, char **argv)
 {
-	const char *dbpath = NULL, *prec = "ns", *sync = NULL, *memtable = NULL;
+	const char *dbpath = NULL, *prec = "ns", *sync = NULL, *memtable = NULL, *batch = NULL;
 	bool progress = false, bad = false;
 	char **files = calloc((size_t)argc + 1, sizeof *files);
 	int nfiles = 0;
@@ -213,7 +237,8 @@ int cmd_import(int argc, char **argv)
 		if (cli_opt(argc, argv, &i, "--db", &dbpath, &bad) ||
 		    cli_opt(argc, argv, &i, "--precision", &prec, &bad) ||
 		    cli_opt(argc, argv, &i, "--sync", &sync, &bad) ||
-		    cli_opt(argc, argv, &i, "--memtable", &memtable, &bad))
+		    cli_opt(argc, argv, &i, "--memtable", &memtable, &bad) ||
+		    cli_opt(argc, argv, &i, "--batch", &batch, &bad))
 			continue;
 		if (strcmp(argv[i], "--progress") == 0)
 			progress = true;
@@ -237,19 +262,23 @@ int cmd_import(int argc, char **argv)
 		free(files);
 		return cli_fail("import", EXIT_USAGE, "%s", err.msg);
 	}
+	size_t v;
 	if (memtable) {
-		char *end;
-		unsigned long long v = strtoull(memtable, &end, 10);
-		if (*end == 'M' || *end == 'm')
-			v <<= 20, end++;
-		else if (*end == 'K' || *end == 'k')
-			v <<= 10, end++;
-		if (*end || v < (1u << 20)) {
+		if (!parse_size(memtable, &v) || v < (1u << 20)) {
 			free(files);
 			return cli_fail("import", EXIT_USAGE,
-			                "invalid --memtable \"%s\": expected bytes (at least 1M)", memtable);
+			                "invalid --memtable \"%s\": expected bytes, at least 1M", memtable);
 		}
-		opts.memtable_bytes = (size_t)v;
+		opts.memtable_bytes = v;
+	}
+	p.chunk = DEFAULT_CHUNK;
+	if (batch) {
+		if (!parse_size(batch, &v) || v < 1024 || v > (256u << 20)) {
+			free(files);
+			return cli_fail("import", EXIT_USAGE,
+			                "invalid --batch \"%s\": expected bytes from 1K to 256M", batch);
+		}
+		p.chunk = v;
 	}
 	stele_db *db;
 	if (stele_open(dbpath, &opts, &db, &err)) {

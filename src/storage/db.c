@@ -377,8 +377,12 @@ int db_make_room(stele_db *db, StErr *err)
 	while (db->mem->bytes >= db->opts.memtable_bytes) {
 		if (db->fatal)
 			return failf(err, db->fatal, "%s", db->fatal_msg);
-		if (!db->imm)
-			return switch_memtable(db, err);
+		if (!db->imm) {
+			int rc = switch_memtable(db, err);
+			if (rc || db->opts.background)
+				return rc;
+			continue; /* without background threads, flush it here */
+		}
 		if (!db->opts.background) {
 			pthread_mutex_unlock(&db->mu);
 			int rc = db_flush_imm(db, err);

@@ -181,10 +181,14 @@ static void test_tag_predicates(void **state)
 	su_write(db, "m,host=a,dc=x v=1i 1\nm,host=b,dc=x v=2i 1\nm,host=c,dc=y v=3i 1\n"
 	             "m,host=d v=4i 1\n");
 	uint32_t tid = db_table_id(db, "m");
+	/* The first line's tags, sorted by key, made the columns: dc, host. */
+	const Table *t = db->cat.tables[tid];
+	assert_string_equal(t->cols[1].name, "dc");
+	assert_string_equal(t->cols[2].name, "host");
 	const char *dcx[] = {"x"}, *hosts[] = {"b", "c", "zzz"};
 	uint32_t l1[] = {1}, l3[] = {1, 1, 3};
-	TagPred p[2] = {{.ord = 1, .vals = dcx, .lens = l1, .nvals = 1},
-	                {.ord = 0, .vals = hosts, .lens = l3, .nvals = 3}};
+	TagPred p[2] = {{.ord = 0, .vals = dcx, .lens = l1, .nvals = 1},
+	                {.ord = 1, .vals = hosts, .lens = l3, .nvals = 3}};
 	uint32_t *sids, n;
 	stele_err err;
 	assert_int_equal(series_match(&db->sx, tid, p, 1, &sids, &n, &err), STELE_OK);

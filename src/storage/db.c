@@ -379,9 +379,13 @@ int db_make_room(stele_db *db, StErr *err)
 			return failf(err, db->fatal, "%s", db->fatal_msg);
 		if (!db->imm) {
 			int rc = switch_memtable(db, err);
-			if (rc || db->opts.background)
+			if (rc || db->opts.background || !db->imm)
 				return rc;
-			continue; /* without background threads, flush it here */
+			/* Without background threads, flush it here. */
+			pthread_mutex_unlock(&db->mu);
+			rc = db_flush_imm(db, err);
+			pthread_mutex_lock(&db->mu);
+			return rc;
 		}
 		if (!db->opts.background) {
 			pthread_mutex_unlock(&db->mu);

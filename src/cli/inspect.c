@@ -158,18 +158,20 @@ static int inspect_segment(const char *path, const uint8_t *d, size_t n)
 	printf("\n  %u blocks\n", s->nblocks);
 	for (uint32_t b = 0; b < s->nblocks; b++) {
 		const BlockMeta *bm = &s->blocks[b];
+		BlockDetail bd;
+		seg_block_detail(s, b, &bd);
 		char t1[48], t2[48];
 		printf("  block %u: sid %u, %u rows, %s .. %s, offset %" PRIu64 ", %u bytes (ts %u, %s)\n",
 		       b, bm->sid, bm->nrows, fmt_ts(bm->min_ts, t1, sizeof t1),
-		       fmt_ts(bm->max_ts, t2, sizeof t2), bm->off, bm->len, bm->ts_len,
-		       codec_name(d[bm->off]));
-		for (uint32_t k = 0; k < bm->nchunks; k++) {
-			const ChunkMeta *cm = &s->chunks[bm->chunk0 + k];
-			uint32_t skip = cm->nnull ? (bm->nrows + 7) / 8 : 0;
-			uint8_t type = s->cols[cm->slot].type;
-			printf("    column #%u: %u bytes, %u nulls, %s,", s->cols[cm->slot].col, cm->len,
-			       cm->nnull, skip < cm->len ? codec_name(d[bm->off + cm->off + skip]) : "-");
-			print_stat(type, &cm->st);
+		       fmt_ts(bm->max_ts, t2, sizeof t2), bd.off, bd.len, bd.ts_len,
+		       codec_name(d[bd.off]));
+		ChunkMeta cm;
+		while (seg_next_chunk(s, &bd, &cm)) {
+			uint32_t skip = cm.nnull ? (bm->nrows + 7) / 8 : 0;
+			uint8_t type = s->cols[cm.slot].type;
+			printf("    column #%u: %u bytes, %u nulls, %s,", s->cols[cm.slot].col, cm.len,
+			       cm.nnull, skip < cm.len ? codec_name(d[bd.off + cm.off + skip]) : "-");
+			print_stat(type, &cm.st);
 			printf("\n");
 		}
 	}

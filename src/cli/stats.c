@@ -65,31 +65,33 @@ static void json_str(FILE *f, const char *s, size_t n)
 }
 
 /* Reads every block of s to learn each chunk's codec. */
+/* Reads every block of s to learn each chunk's codec. */
 static int scan_segment(Segment *s, TabStat *ts, StErr *err)
 {
 	for (uint32_t b = 0; b < s->nblocks; b++) {
-		const BlockMeta *bm = &s->blocks[b];
-		uint8_t *data = malloc(bm->len);
+		BlockDetail d;
+		seg_block_detail(s, b, &d);
+		uint8_t *data = malloc(d.len);
 		if (!data)
 			return failf(err, STELE_ENOMEM, "out of memory");
-		int rc = io_pread(s->fd, s->path, data, bm->len, bm->off, err);
+		int rc = io_pread(s->fd, s->path, data, d.len, d.off, err);
 		if (rc) {
 			free(data);
 			return rc;
 		}
 		ColStat *tc = &ts->cols[0];
-		tc->values += bm->nrows;
-		tc->bytes += bm->ts_len;
-		if (bm->ts_len)
+		tc->values += d.nrows;
+		tc->bytes += d.ts_len;
+		if (d.ts_len)
 			tc->codec_chunks[data[0]]++;
-		for (uint32_t k = 0; k < bm->nchunks; k++) {
-			const ChunkMeta *cm = &s->chunks[bm->chunk0 + k];
-			ColStat *cs = &ts->cols[s->cols[cm->slot].col];
-			uint32_t skip = cm->nnull ? (bm->nrows + 7) / 8 : 0;
-			cs->values += bm->nrows - cm->nnull;
-			cs->bytes += cm->len;
-			if (skip < cm->len)
-				cs->codec_chunks[data[cm->off + skip]]++;
+		ChunkMeta cm;
+		while (seg_next_chunk(s, &d, &cm)) {
+			ColStat *cs = &ts->cols[s->cols[cm.slot].col];
+			uint32_t skip = cm.nnull ? (d.nrows + 7) / 8 : 0;
+			cs->values += d.nrows - cm.nnull;
+			cs->bytes += cm.len;
+			if (skip < cm.len)
+				cs->codec_chunks[data[cm.off + skip]]++;
 		}
 		free(data);
 	}

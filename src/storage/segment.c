@@ -145,30 +145,59 @@ uint64_t segw_rows(const SegWriter *w)
 	return w->nrows;
 }
 
-static void put_stats(Buf *b, uint8_t type, const ChunkStats *st)
+static void put_sum(Buf *b, __int128 sum, bool is_signed)
 {
+	uint64_t lo = (uint64_t)(unsigned __int128)sum;
+	if (is_signed)
+		buf_put_svarint(b, (int64_t)(sum >> 64));
+	else
+		buf_put_varint(b, (uint64_t)((unsigned __int128)sum >> 64));
+	buf_put_varint(b, lo);
+}
+
+static void put_stats(Buf *b, uint8_t type, uint32_t count, const ChunkStats *st)
+{
+	if (count == 1) {
+		/* min, max, first, last and sum are all the one value. */
+		switch (type) {
+		case STELE_TYPE_DOUBLE:
+			buf_put_u64(b, st->first);
+			break;
+		case STELE_TYPE_BIGINT:
+			buf_put_svarint(b, (int64_t)st->first);
+			break;
+		case STELE_TYPE_UBIGINT:
+			buf_put_varint(b, st->first);
+			break;
+		case STELE_TYPE_BOOLEAN:
+			buf_put_u8(b, (uint8_t)st->first);
+			break;
+		default:
+			break;
+		}
+		return;
+	}
 	switch (type) {
-	case STELE_TYPE_DOUBLE: {
+	case STELE_TYPE_DOUBLE:
 		buf_put_u64(b, st->min);
 		buf_put_u64(b, st->max);
 		buf_put_f64(b, st->sum.f);
 		buf_put_u64(b, st->first);
 		buf_put_u64(b, st->last);
 		break;
-	}
 	case STELE_TYPE_BIGINT:
 		buf_put_svarint(b, (int64_t)st->min);
 		buf_put_svarint(b, (int64_t)st->max);
 		buf_put_svarint(b, (int64_t)st->first);
 		buf_put_svarint(b, (int64_t)st->last);
-		buf_put(b, &st->sum.i, 16);
+		put_sum(b, st->sum.i, true);
 		break;
 	case STELE_TYPE_UBIGINT:
 		buf_put_varint(b, st->min);
 		buf_put_varint(b, st->max);
 		buf_put_varint(b, st->first);
 		buf_put_varint(b, st->last);
-		buf_put(b, &st->sum.i, 16);
+		put_sum(b, st->sum.i, false);
 		break;
 	case STELE_TYPE_BOOLEAN:
 		buf_put_varint(b, (uint64_t)st->sum.i);
@@ -315,7 +344,7 @@ static int write_block(SegWriter *w, const Rows *r, uint32_t from, uint32_t n, S
 		buf_put_varint(&w->chunks, c);
 		buf_put_varint(&w->chunks, n - m);
 		buf_put_varint(&w->chunks, blk->len - start);
-		put_stats(&w->chunks, type, &st);
+		put_stats(&w->chunks, type, m, &st);
 		nchunks++;
 	}
 	buf_put_u32(blk, crc32c(blk->data, blk->len));
@@ -399,25 +428,38 @@ void segw_abort(SegWriter *w)
 
 int segw_finish(SegWriter *w, SegInfo *info, StErr *err)
 {
-	Buf ix = {0};
-	buf_put_varint(&ix, w->ncols);
+	/* The index: its head (the column list and block count), then the
+	 * block entries built as blocks were written. */
+	Buf head = {0};
+	buf_put_varint(&head, w->ncols);
 	for (uint32_t c = 0; c < w->ncols; c++) {
-		buf_put_varint(&ix, w->cols[c]);
-		buf_put_u8(&ix, w->types[c]);
+		buf_put_varint(&head, w->cols[c]);
+		buf_put_u8(&head, w->types[c]);
 	}
-	buf_put_varint(&ix, w->nblocks);
-	buf_put(&ix, w->index.data, w->index.len);
-	int rc = buf_check(&ix, err, "a segment index");
-	if (rc == STELE_OK && ix.len > SEG_MAX_INDEX)
-		rc = failf(err, STELE_ELIMIT, "segment index of %zu bytes is too large", ix.len);
+	buf_put_varint(&head, w->nblocks);
+	int rc = buf_check(&head, err, "a segment index");
+	size_t ix_len = head.len + w->index.len;
+	if (rc == STELE_OK && ix_len > SEG_MAX_INDEX)
+		rc = failf(err, STELE_ELIMIT, "segment index of %zu bytes is too large", ix_len);
 	uint64_t ix_off = w->off + w->out.len;
+	uint32_t crc = 0;
 	if (rc == STELE_OK) {
-		buf_put(&w->out, ix.data, ix.len);
+		crc = crc32c_extend(crc32c(head.data, head.len), w->index.data, w->index.len);
+		buf_put(&w->out, head.data, head.len);
 		rc = flush_out(w, err);
 	}
+	if (rc == STELE_OK && w->index.len) {
+		/* Written from its own buffer, not copied into `out`. */
+		rc = io_pwrite(w->fd, w->path, w->index.data, w->index.len, w->off, err);
+		if (rc == STELE_OK && EVP_DigestUpdate(w->sha, w->index.data, w->index.len) != 1)
+			rc = failf(err, STELE_ENOMEM, "could not compute the digest of \"%s\"", w->path);
+		if (rc == STELE_OK)
+			w->off += w->index.len;
+	}
+	buf_free(&head);
 	uint8_t footer[SEG_FOOTER];
 	if (rc == STELE_OK) {
-		uint32_t len = (uint32_t)ix.len, crc = crc32c(ix.data, ix.len);
+		uint32_t len = (uint32_t)ix_len;
 		memcpy(footer, &ix_off, 8);
 		memcpy(footer + 8, &len, 4);
 		memcpy(footer + 12, &crc, 4);
@@ -426,7 +468,6 @@ int segw_finish(SegWriter *w, SegInfo *info, StErr *err)
 			rc = failf(err, STELE_ENOMEM, "could not compute the digest of \"%s\"", w->path);
 		memcpy(footer + 48, SEG_END, 8);
 	}
-	buf_free(&ix);
 	if (rc == STELE_OK)
 		rc = io_pwrite(w->fd, w->path, footer, sizeof footer, w->off, err);
 	if (rc == STELE_OK)
@@ -456,9 +497,43 @@ static int corrupt(StErr *err, const Segment *s, uint64_t off, const char *what)
 	             (unsigned long long)off, what);
 }
 
-static void get_stats(Rd *r, uint8_t type, ChunkStats *st)
+static __int128 get_sum(Rd *r, bool is_signed)
+{
+	__int128 hi = is_signed ? (__int128)rd_svarint(r) : (__int128)rd_varint(r);
+	uint64_t lo = rd_varint(r);
+	return (__int128)(((unsigned __int128)hi << 64) | lo);
+}
+
+static void get_stats(Rd *r, uint8_t type, uint32_t count, ChunkStats *st)
 {
 	memset(st, 0, sizeof *st);
+	if (count == 1) {
+		uint64_t v = 0;
+		switch (type) {
+		case STELE_TYPE_DOUBLE:
+			v = rd_u64(r);
+			memcpy(&st->sum.f, &v, 8);
+			break;
+		case STELE_TYPE_BIGINT:
+			v = (uint64_t)rd_svarint(r);
+			st->sum.i = (int64_t)v;
+			break;
+		case STELE_TYPE_UBIGINT:
+			v = rd_varint(r);
+			st->sum.i = (__int128)v;
+			break;
+		case STELE_TYPE_BOOLEAN:
+			v = rd_u8(r) != 0;
+			st->sum.i = (__int128)v;
+			break;
+		default:
+			return;
+		}
+		st->min = st->max = st->first = st->last = v;
+		if (type == STELE_TYPE_BOOLEAN)
+			st->min = st->max = 0;
+		return;
+	}
 	switch (type) {
 	case STELE_TYPE_DOUBLE:
 		st->min = rd_u64(r);
@@ -472,22 +547,14 @@ static void get_stats(Rd *r, uint8_t type, ChunkStats *st)
 		st->max = (uint64_t)rd_svarint(r);
 		st->first = (uint64_t)rd_svarint(r);
 		st->last = (uint64_t)rd_svarint(r);
-		{
-			const uint8_t *p = rd_bytes(r, 16);
-			if (p)
-				memcpy(&st->sum.i, p, 16);
-		}
+		st->sum.i = get_sum(r, true);
 		break;
 	case STELE_TYPE_UBIGINT:
 		st->min = rd_varint(r);
 		st->max = rd_varint(r);
 		st->first = rd_varint(r);
 		st->last = rd_varint(r);
-		{
-			const uint8_t *p = rd_bytes(r, 16);
-			if (p)
-				memcpy(&st->sum.i, p, 16);
-		}
+		st->sum.i = get_sum(r, false);
 		break;
 	case STELE_TYPE_BOOLEAN:
 		st->sum.i = (__int128)rd_varint(r);
@@ -499,9 +566,10 @@ static void get_stats(Rd *r, uint8_t type, ChunkStats *st)
 	}
 }
 
-static int parse_index(Segment *s, const uint8_t *p, size_t len, uint64_t ix_off, StErr *err)
+/* Checks the whole index and keeps per block what pruning needs. */
+static int parse_index(Segment *s, uint64_t ix_off, StErr *err)
 {
-	Rd r = rd_make(p, len);
+	Rd r = rd_make(s->index, s->index_len);
 	uint64_t ncols = rd_varint(&r);
 	if (r.bad || ncols > 65536)
 		return corrupt(err, s, ix_off, "bad column count");
@@ -516,12 +584,10 @@ static int parse_index(Segment *s, const uint8_t *p, size_t len, uint64_t ix_off
 			return corrupt(err, s, ix_off, "bad column type");
 	}
 	uint64_t nblocks = rd_varint(&r);
-	if (r.bad || nblocks > len)
+	if (r.bad || nblocks > s->index_len)
 		return corrupt(err, s, ix_off, "bad block count");
 	s->blocks = malloc((nblocks + 1) * sizeof *s->blocks);
-	size_t cap_chunks = nblocks * (ncols < 8 ? ncols : 8) + 1, nchunks = 0;
-	s->chunks = malloc(cap_chunks * sizeof *s->chunks);
-	if (!s->blocks || !s->chunks)
+	if (!s->blocks)
 		return failf(err, STELE_ENOMEM, "out of memory opening a segment");
 	s->nblocks = (uint32_t)nblocks;
 	for (uint32_t b = 0; b < nblocks; b++) {
@@ -529,48 +595,66 @@ static int parse_index(Segment *s, const uint8_t *p, size_t len, uint64_t ix_off
 		uint64_t sid = rd_varint(&r), nrows = rd_varint(&r);
 		bm->min_ts = rd_svarint(&r);
 		bm->max_ts = (int64_t)((uint64_t)bm->min_ts + rd_varint(&r));
-		bm->off = rd_varint(&r);
+		bm->entry = (uint32_t)(r.p - s->index);
+		uint64_t off = rd_varint(&r);
 		uint64_t blen = rd_varint(&r), ts_len = rd_varint(&r), nc = rd_varint(&r);
 		if (r.bad || sid >= UINT32_MAX || nrows == 0 || nrows > SEG_BLOCK_ROWS ||
-		    bm->max_ts < bm->min_ts || bm->off < SEG_HEADER || blen < 4 ||
-		    bm->off + blen > ix_off || ts_len > blen - 4 || nc > ncols)
+		    bm->max_ts < bm->min_ts || off < SEG_HEADER || blen < 4 || off + blen > ix_off ||
+		    ts_len > blen - 4 || nc > ncols)
 			return corrupt(err, s, ix_off, "bad block entry");
 		if (b > 0 && (sid < s->blocks[b - 1].sid ||
 		              (sid == s->blocks[b - 1].sid && bm->min_ts <= s->blocks[b - 1].max_ts)))
 			return corrupt(err, s, ix_off, "blocks out of order");
 		bm->sid = (uint32_t)sid;
 		bm->nrows = (uint32_t)nrows;
-		bm->len = (uint32_t)blen;
-		bm->ts_len = (uint32_t)ts_len;
-		bm->chunk0 = (uint32_t)nchunks;
-		bm->nchunks = (uint32_t)nc;
 		uint64_t coff = ts_len;
+		uint64_t prev_slot = 0;
 		for (uint64_t k = 0; k < nc; k++) {
-			if (nchunks == cap_chunks) {
-				cap_chunks *= 2;
-				ChunkMeta *cm = realloc(s->chunks, cap_chunks * sizeof *cm);
-				if (!cm)
-					return failf(err, STELE_ENOMEM, "out of memory opening a segment");
-				s->chunks = cm;
-			}
-			ChunkMeta *cm = &s->chunks[nchunks++];
 			uint64_t slot = rd_varint(&r), nnull = rd_varint(&r), clen = rd_varint(&r);
 			if (r.bad || slot >= ncols || nnull >= nrows || clen > blen - 4 - coff ||
-			    (k > 0 && slot <= cm[-1].slot))
+			    (k > 0 && slot <= prev_slot))
 				return corrupt(err, s, ix_off, "bad chunk entry");
-			cm->slot = (uint32_t)slot;
-			cm->nnull = (uint32_t)nnull;
-			cm->off = (uint32_t)coff;
-			cm->len = (uint32_t)clen;
-			get_stats(&r, s->cols[slot].type, &cm->st);
+			ChunkStats st;
+			get_stats(&r, s->cols[slot].type, (uint32_t)(nrows - nnull), &st);
 			coff += clen;
+			prev_slot = slot;
 		}
-		if (coff != blen - 4)
+		if (r.bad || coff != blen - 4)
 			return corrupt(err, s, ix_off, "chunk lengths do not add up");
 	}
 	if (r.bad || rd_left(&r) != 0)
 		return corrupt(err, s, ix_off, "bad index");
 	return STELE_OK;
+}
+
+void seg_block_detail(const Segment *s, uint32_t b, BlockDetail *d)
+{
+	const BlockMeta *bm = &s->blocks[b];
+	d->rd = rd_make(s->index + bm->entry, s->index_len - bm->entry);
+	d->off = rd_varint(&d->rd);
+	d->len = (uint32_t)rd_varint(&d->rd);
+	d->ts_len = (uint32_t)rd_varint(&d->rd);
+	d->nchunks = (uint32_t)rd_varint(&d->rd);
+	d->left = d->nchunks;
+	d->next_off = d->ts_len;
+	d->nrows = bm->nrows;
+}
+
+bool seg_next_chunk(const Segment *s, BlockDetail *d, ChunkMeta *cm)
+{
+	if (d->left == 0 || d->rd.bad)
+		return false;
+	d->left--;
+	cm->slot = (uint32_t)rd_varint(&d->rd);
+	cm->nnull = (uint32_t)rd_varint(&d->rd);
+	cm->len = (uint32_t)rd_varint(&d->rd);
+	cm->off = d->next_off;
+	d->next_off += cm->len;
+	/* The index was checked at open, so the slot is in range. */
+	if (cm->slot >= s->ncols)
+		return false;
+	get_stats(&d->rd, s->cols[cm->slot].type, d->nrows - cm->nnull, &cm->st);
+	return !d->rd.bad;
 }
 
 int seg_open(const char *dbdir, const SegInfo *info, Segment **out, StErr *err)
@@ -589,7 +673,6 @@ int seg_open_path(const char *path, const SegInfo *info, Segment **out, StErr *e
 	s->fd = -1;
 	atomic_init(&s->refs, 1);
 	snprintf(s->path, sizeof s->path, "%s", path);
-	uint8_t *ix = NULL;
 	int rc = io_open(s->path, O_RDONLY, 0, &s->fd, err);
 	uint64_t size = 0;
 	if (rc == STELE_OK)
@@ -634,15 +717,15 @@ int seg_open_path(const char *path, const SegInfo *info, Segment **out, StErr *e
 		    ix_len != size - SEG_FOOTER - ix_off)
 			rc = corrupt(err, s, size - SEG_FOOTER, "bad index position");
 	}
-	if (rc == STELE_OK && !(ix = malloc(ix_len ? ix_len : 1)))
+	if (rc == STELE_OK && !(s->index = malloc(ix_len ? ix_len : 1)))
 		rc = failf(err, STELE_ENOMEM, "out of memory opening a segment");
+	s->index_len = ix_len;
 	if (rc == STELE_OK)
-		rc = io_pread(s->fd, s->path, ix, ix_len, ix_off, err);
-	if (rc == STELE_OK && crc32c(ix, ix_len) != ix_crc)
+		rc = io_pread(s->fd, s->path, s->index, ix_len, ix_off, err);
+	if (rc == STELE_OK && crc32c(s->index, ix_len) != ix_crc)
 		rc = corrupt(err, s, ix_off, "index checksum mismatch");
 	if (rc == STELE_OK)
-		rc = parse_index(s, ix, ix_len, ix_off, err);
-	free(ix);
+		rc = parse_index(s, ix_off, err);
 	if (rc) {
 		seg_unref(s);
 		return rc;
@@ -663,7 +746,7 @@ void seg_unref(Segment *s)
 	io_close(s->fd);
 	free(s->cols);
 	free(s->blocks);
-	free(s->chunks);
+	free(s->index);
 	free(s);
 }
 
@@ -680,136 +763,132 @@ uint32_t seg_find_sid(const Segment *s, uint32_t sid)
 	return lo;
 }
 
-const ChunkMeta *seg_chunk(const Segment *s, uint32_t b, uint32_t col)
+/* Decodes one chunk of a block into out's column cv, rows base.. */
+static int read_chunk(Segment *s, const BlockDetail *d, const ChunkMeta *cm, const uint8_t *data,
+                      Rows *out, ColVec *cv, uint32_t base, uint64_t *dense, uint32_t *offs,
+                      Buf *strs, StErr *err)
 {
-	const BlockMeta *bm = &s->blocks[b];
-	for (uint32_t k = 0; k < bm->nchunks; k++) {
-		const ChunkMeta *cm = &s->chunks[bm->chunk0 + k];
-		if (s->cols[cm->slot].col == col)
-			return cm;
+	uint32_t n = d->nrows;
+	if (s->cols[cm->slot].type != cv->type)
+		return corrupt(err, s, d->off, "column type differs from the catalog");
+	const uint8_t *p = data + cm->off;
+	size_t len = cm->len;
+	uint32_t m = n - cm->nnull;
+	if (cm->nnull) {
+		size_t nb = (n + 7) / 8;
+		if (len < nb)
+			return corrupt(err, s, d->off + cm->off, "chunk shorter than its bitmap");
+		uint32_t count = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			cv->valid[base + i] = (p[i / 8] >> (i % 8)) & 1;
+			count += cv->valid[base + i];
+		}
+		if (count != m)
+			return corrupt(err, s, d->off + cm->off, "bitmap disagrees with the null count");
+		p += nb;
+		len -= nb;
+	} else {
+		memset(cv->valid + base, 1, n);
 	}
-	return NULL;
+	int rc;
+	if (cv->type == STELE_TYPE_VARCHAR) {
+		rc = codec_decode(cv->type, p, len, m, offs, strs, err);
+		if (rc)
+			return rc;
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			if (!cv->valid[base + i]) {
+				cv->v[base + i] = 0;
+				continue;
+			}
+			cv->v[base + i] = rows_put_str(out, (const char *)strs->data + offs[k],
+			                               offs[k + 1] - offs[k]);
+			k++;
+		}
+		return out->heap.failed ? failf(err, STELE_ENOMEM, "out of memory reading a segment")
+		                        : STELE_OK;
+	}
+	if (cv->type == STELE_TYPE_BOOLEAN) {
+		uint8_t *b8 = (uint8_t *)dense;
+		rc = codec_decode(cv->type, p, len, m, b8, NULL, err);
+		if (rc)
+			return rc;
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < n; i++)
+			cv->v[base + i] = cv->valid[base + i] ? b8[k++] : 0;
+		return STELE_OK;
+	}
+	/* 8-byte types decode straight into place when there are no NULLs. */
+	uint64_t *dst = cm->nnull ? dense : cv->v + base;
+	rc = codec_decode(cv->type, p, len, m, dst, NULL, err);
+	if (rc || !cm->nnull)
+		return rc;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		cv->v[base + i] = cv->valid[base + i] ? dense[k++] : 0;
+	return STELE_OK;
 }
 
 int seg_read_block(Segment *s, uint32_t b, Rows *out, StErr *err)
 {
 	const BlockMeta *bm = &s->blocks[b];
-	uint8_t *data = malloc(bm->len);
-	uint64_t *dense = malloc((size_t)bm->nrows * sizeof *dense);
-	uint32_t *offs = malloc(((size_t)bm->nrows + 1) * sizeof *offs);
+	BlockDetail d;
+	seg_block_detail(s, b, &d);
+	uint32_t n = bm->nrows;
+	uint8_t *data = malloc(d.len);
+	uint64_t *dense = malloc((size_t)n * sizeof *dense);
+	uint32_t *offs = malloc(((size_t)n + 1) * sizeof *offs);
+	uint8_t *done = calloc(out->ncols + 1, 1);
 	Buf strs = {0};
 	int rc = STELE_OK;
-	if (!data || !dense || !offs || rows_reserve(out, out->n + bm->nrows)) {
+	if (!data || !dense || !offs || !done || rows_reserve(out, out->n + n)) {
 		rc = failf(err, STELE_ENOMEM, "out of memory reading a segment");
 		goto done;
 	}
-	rc = io_pread(s->fd, s->path, data, bm->len, bm->off, err);
+	rc = io_pread(s->fd, s->path, data, d.len, d.off, err);
 	if (rc)
 		goto done;
 	uint32_t crc;
-	memcpy(&crc, data + bm->len - 4, 4);
-	if (crc32c(data, bm->len - 4) != crc) {
-		rc = corrupt(err, s, bm->off, "block checksum mismatch");
+	memcpy(&crc, data + d.len - 4, 4);
+	if (crc32c(data, d.len - 4) != crc) {
+		rc = corrupt(err, s, d.off, "block checksum mismatch");
 		goto done;
 	}
-	uint32_t base = out->n, n = bm->nrows;
-	rc = codec_decode(STELE_TYPE_TIMESTAMP, data, bm->ts_len, n, out->ts + base, NULL, err);
-	if (rc) {
-		err_prefix(err, "segment \"%s\" block at offset %llu", s->path,
-		           (unsigned long long)bm->off);
-		goto done;
-	}
-	for (uint32_t i = 0; i < n; i++) {
+	uint32_t base = out->n;
+	rc = codec_decode(STELE_TYPE_TIMESTAMP, data, d.ts_len, n, out->ts + base, NULL, err);
+	for (uint32_t i = 0; rc == STELE_OK && i < n; i++) {
 		out->sid[base + i] = bm->sid;
 		if (out->ts[base + i] < bm->min_ts || out->ts[base + i] > bm->max_ts ||
-		    (i > 0 && out->ts[base + i] <= out->ts[base + i - 1])) {
-			rc = corrupt(err, s, bm->off, "timestamps out of order or range");
-			goto done;
+		    (i > 0 && out->ts[base + i] <= out->ts[base + i - 1]))
+			rc = corrupt(err, s, d.off, "timestamps out of order or range");
+	}
+	ChunkMeta cm;
+	while (rc == STELE_OK && seg_next_chunk(s, &d, &cm)) {
+		uint32_t col = s->cols[cm.slot].col;
+		for (uint32_t c = 0; rc == STELE_OK && c < out->ncols; c++) {
+			if (out->cols[c].col != col)
+				continue;
+			rc = read_chunk(s, &d, &cm, data, out, &out->cols[c], base, dense, offs, &strs,
+			                err);
+			done[c] = 1;
 		}
 	}
-	for (uint32_t c = 0; c < out->ncols && rc == STELE_OK; c++) {
-		ColVec *cv = &out->cols[c];
-		const ChunkMeta *cm = seg_chunk(s, b, cv->col);
-		if (!cm) {
-			memset(cv->v + base, 0, (size_t)n * sizeof *cv->v);
-			memset(cv->valid + base, 0, n);
+	for (uint32_t c = 0; rc == STELE_OK && c < out->ncols; c++) {
+		if (done[c])
 			continue;
-		}
-		if (s->cols[cm->slot].type != cv->type) {
-			rc = corrupt(err, s, bm->off, "column type differs from the catalog");
-			break;
-		}
-		const uint8_t *p = data + cm->off;
-		size_t len = cm->len;
-		uint32_t m = n - cm->nnull;
-		if (cm->nnull) {
-			size_t nb = (n + 7) / 8;
-			if (len < nb) {
-				rc = corrupt(err, s, bm->off + cm->off, "chunk shorter than its bitmap");
-				break;
-			}
-			uint32_t count = 0;
-			for (uint32_t i = 0; i < n; i++) {
-				cv->valid[base + i] = (p[i / 8] >> (i % 8)) & 1;
-				count += cv->valid[base + i];
-			}
-			if (count != m) {
-				rc = corrupt(err, s, bm->off + cm->off, "bitmap disagrees with the null count");
-				break;
-			}
-			p += nb;
-			len -= nb;
-		} else {
-			memset(cv->valid + base, 1, n);
-		}
-		if (cv->type == STELE_TYPE_VARCHAR) {
-			rc = codec_decode(cv->type, p, len, m, offs, &strs, err);
-			if (rc)
-				break;
-			uint32_t k = 0;
-			for (uint32_t i = 0; i < n; i++) {
-				if (!cv->valid[base + i]) {
-					cv->v[base + i] = 0;
-					continue;
-				}
-				cv->v[base + i] = rows_put_str(out, (const char *)strs.data + offs[k],
-				                               offs[k + 1] - offs[k]);
-				k++;
-			}
-			if (out->heap.failed)
-				rc = failf(err, STELE_ENOMEM, "out of memory reading a segment");
-			continue;
-		}
-		if (cv->type == STELE_TYPE_BOOLEAN) {
-			uint8_t *b8 = (uint8_t *)dense;
-			rc = codec_decode(cv->type, p, len, m, b8, NULL, err);
-			if (rc)
-				break;
-			uint32_t k = 0;
-			for (uint32_t i = 0; i < n; i++)
-				cv->v[base + i] = cv->valid[base + i] ? b8[k++] : 0;
-			continue;
-		}
-		/* 8-byte types decode straight into place when dense. */
-		uint64_t *dst = cm->nnull ? dense : cv->v + base;
-		rc = codec_decode(cv->type, p, len, m, dst, NULL, err);
-		if (rc)
-			break;
-		if (cm->nnull) {
-			uint32_t k = 0;
-			for (uint32_t i = 0; i < n; i++)
-				cv->v[base + i] = cv->valid[base + i] ? dense[k++] : 0;
-		}
+		memset(out->cols[c].v + base, 0, (size_t)n * sizeof *out->cols[c].v);
+		memset(out->cols[c].valid + base, 0, n);
 	}
 	if (rc && err && !strstr(err->msg, s->path))
 		err_prefix(err, "segment \"%s\" block at offset %llu", s->path,
-		           (unsigned long long)bm->off);
+		           (unsigned long long)d.off);
 	if (rc == STELE_OK)
 		out->n += n;
 done:
 	free(data);
 	free(dense);
 	free(offs);
+	free(done);
 	buf_free(&strs);
 	return rc;
 }
@@ -831,24 +910,25 @@ int seg_verify(Segment *s, StErr *err)
 			rc = failf(err, STELE_ENOMEM, "could not compute a digest");
 		off += n;
 	}
-	uint8_t d[SEG_DIGEST];
-	if (rc == STELE_OK && EVP_DigestFinal_ex(sha, d, NULL) != 1)
+	uint8_t digest[SEG_DIGEST];
+	if (rc == STELE_OK && EVP_DigestFinal_ex(sha, digest, NULL) != 1)
 		rc = failf(err, STELE_ENOMEM, "could not compute a digest");
-	if (rc == STELE_OK && memcmp(d, s->info.digest, SEG_DIGEST) != 0)
+	if (rc == STELE_OK && memcmp(digest, s->info.digest, SEG_DIGEST) != 0)
 		rc = corrupt(err, s, 0, "content digest mismatch");
 	for (uint32_t b = 0; b < s->nblocks && rc == STELE_OK; b++) {
-		const BlockMeta *bm = &s->blocks[b];
-		uint8_t *data = malloc(bm->len);
+		BlockDetail d;
+		seg_block_detail(s, b, &d);
+		uint8_t *data = malloc(d.len);
 		if (!data) {
 			rc = failf(err, STELE_ENOMEM, "out of memory verifying a segment");
 			break;
 		}
-		rc = io_pread(s->fd, s->path, data, bm->len, bm->off, err);
+		rc = io_pread(s->fd, s->path, data, d.len, d.off, err);
 		uint32_t crc;
 		if (rc == STELE_OK) {
-			memcpy(&crc, data + bm->len - 4, 4);
-			if (crc32c(data, bm->len - 4) != crc)
-				rc = corrupt(err, s, bm->off, "block checksum mismatch");
+			memcpy(&crc, data + d.len - 4, 4);
+			if (crc32c(data, d.len - 4) != crc)
+				rc = corrupt(err, s, d.off, "block checksum mismatch");
 		}
 		free(data);
 	}

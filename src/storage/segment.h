@@ -38,10 +38,15 @@
  *       varint offset, varint length (with the CRC), varint ts chunk length,
  *       varint nchunks; per chunk:
  *         varint column slot (into the column list), varint null count,
- *         varint chunk length, then statistics of the non-NULL values:
+ *         varint chunk length, then statistics of the non-NULL values. With
+ *         one value, just the value (it is min, max, first, last and sum):
+ *           DOUBLE u64 bits, BIGINT svarint, UBIGINT varint, BOOLEAN u8.
+ *         With more:
  *           DOUBLE   f64 min, max, sum, first, last
- *           BIGINT   svarint min, max, first, last; sum as 16 bytes (int128)
- *           UBIGINT  varint min, max, first, last; sum as 16 bytes (uint128)
+ *           BIGINT   svarint min, max, first, last; sum as svarint high
+ *                    64 bits then varint low 64 bits (an int128)
+ *           UBIGINT  varint min, max, first, last; sum as varint high, varint
+ *                    low 64 bits
  *           BOOLEAN  varint count of true, u8 first, u8 last
  *           VARCHAR  none
  *
@@ -53,6 +58,7 @@
 
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "storage/rows.h"
@@ -81,16 +87,28 @@ typedef struct ChunkMeta {
 	ChunkStats st;
 } ChunkMeta;
 
+/* What a reader keeps in memory for each block: enough to choose blocks by
+ * series and time. The rest of the block's index entry (its position and
+ * chunks) is decoded from Segment.index when the block is read. */
 typedef struct BlockMeta {
 	uint32_t sid;
 	uint32_t nrows;
 	int64_t min_ts, max_ts;
-	uint64_t off;
+	uint32_t entry;     /* offset in Segment.index of the entry's rest */
+} BlockMeta;
+
+/* A block's entry, decoded (seg_block_detail), and a cursor over its chunks
+ * (seg_next_chunk). */
+typedef struct BlockDetail {
+	uint64_t off;       /* of the block in the file */
 	uint32_t len;       /* with the CRC */
 	uint32_t ts_len;
-	uint32_t chunk0;    /* chunks[chunk0 .. chunk0 + nchunks) */
 	uint32_t nchunks;
-} BlockMeta;
+	uint32_t nrows;
+	Rd rd;              /* at the next chunk entry */
+	uint32_t next_off;  /* where the next chunk starts in the block */
+	uint32_t left;      /* chunks not yet read */
+} BlockDetail;
 
 typedef struct SegCol {
 	uint32_t col;   /* the table's column index */
@@ -119,7 +137,8 @@ typedef struct Segment {
 	SegCol *cols;
 	uint32_t nblocks;
 	BlockMeta *blocks;  /* ascending (sid, min_ts) */
-	ChunkMeta *chunks;
+	uint8_t *index;     /* the index as on disk, checked at open */
+	uint32_t index_len;
 	atomic_int refs;
 } Segment;
 
@@ -146,8 +165,10 @@ int seg_read_block(Segment *s, uint32_t b, Rows *out, StErr *err);
 /* The first block of sid (or the first after it), by binary search. */
 uint32_t seg_find_sid(const Segment *s, uint32_t sid);
 
-/* The chunk of column index `col` in block b, or NULL. */
-const ChunkMeta *seg_chunk(const Segment *s, uint32_t b, uint32_t col);
+/* Decodes block b's index entry into d, positioned at its first chunk. */
+void seg_block_detail(const Segment *s, uint32_t b, BlockDetail *d);
+/* The next chunk of the block: false after the last. */
+bool seg_next_chunk(const Segment *s, BlockDetail *d, ChunkMeta *cm);
 
 /* Checks every block's CRC and the content digest (stele verify). */
 int seg_verify(Segment *s, StErr *err);

@@ -2,8 +2,7 @@
  * import.c - stele import: load line-protocol files into a database.
  *
  * Two threads: a reader cuts the input into chunks of whole lines and
- * parses them (a regular file is mapped into memory and parsed in place;
- * a pipe is read into buffers); the main thread commits the parsed batches in input order
+ * parses them; the main thread commits the parsed batches in input order
  * (db_write_batch), so a later line wins over an earlier one exactly as if
  * the file were written line by line. Each chunk is one atomic batch.
  * With --progress, after each batch commits the importer prints
@@ -12,8 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,80 +79,13 @@ static void reader_fail(Pipe *p, int rc, const char *fmt, const char *a, const c
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Parses buf[0..cut) into job j, numbering lines after *lineno, and queues
- * it. */
-static bool parse_chunk(Pipe *p, Job *j, const char *buf, size_t cut, uint64_t *lineno)
-{
-	uint64_t lines = 0;
-	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + cut - q))) != NULL; q++)
-		lines++;
-	if (cut > 0 && buf[cut - 1] != '\n')
-		lines++;
-	LpOptions o = {0};
-	o.precision = p->prec;
-	o.now_ns = time_now_ns();
-	o.first_line = *lineno + 1;
-	lp_batch_reset(&j->batch);
-	StErr e;
-	if (lp_parse(&j->batch, buf, cut, &o, &e)) {
-		reader_fail(p, e.code, "%s%s", e.msg, "");
-		pthread_mutex_lock(&p->mu);
-		p->free_jobs[p->nfree++] = j;
-		pthread_mutex_unlock(&p->mu);
-		return false;
-	}
-	*lineno += lines;
-	j->now = o.now_ns;
-	j->last_line = *lineno;
-	j->bytes = cut;
-	push(p, j);
-	return true;
-}
-
-/* A regular file: mapped, and cut into chunks that end at a newline. */
-static bool map_file(Pipe *p, int fd, const char *name, size_t size, uint64_t *lineno,
-                     const char **map)
-{
-	void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED) {
-		reader_fail(p, STELE_EIO, "could not map \"%s\": %s", name, strerror(errno));
-		return false;
-	}
-	madvise(m, size, MADV_SEQUENTIAL);
-	*map = m;
-	const char *buf = m;
-	size_t pos = 0;
-	bool ok = true;
-	while (ok && pos < size) {
-		size_t end = size - pos > p->chunk ? pos + p->chunk : size;
-		if (end < size) {
-			/* Extend to the end of the line, however long it is. */
-			const char *nl = memchr(buf + end, '\n', size - end);
-			end = nl ? (size_t)(nl - buf) + 1 : size;
-		}
-		Job *j = take_free(p);
-		ok = j && parse_chunk(p, j, buf + pos, end - pos, lineno);
-		pos = end;
-	}
-	return ok;
-}
-
-/* Reads one file a chunk of whole lines at a time and queues parsed jobs.
- * A mapped file stays mapped (*map) until every job using it is done. */
-static bool read_file(Pipe *p, const char *name, uint64_t *lineno, const char **map,
-                      size_t *map_len)
+/* Reads one file a chunk of whole lines at a time and queues parsed jobs. */
+static bool read_file(Pipe *p, const char *name, uint64_t *lineno)
 {
 	int fd = strcmp(name, "-") == 0 ? 0 : open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		reader_fail(p, STELE_ENOENT, "could not open \"%s\": %s", name, strerror(errno));
 		return false;
-	}
-	struct stat st;
-	if (fd > 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		*map_len = (size_t)st.st_size;
-		bool ok = map_file(p, fd, name, *map_len, lineno, map);
-		close(fd);
-		return ok;
 	}
 	char *carry = NULL;
 	size_t ncarry = 0;
@@ -232,10 +162,27 @@ static bool read_file(Pipe *p, const char *name, uint64_t *lineno, const char **
 			}
 			memcpy(carry, buf + cut, ncarry);
 		}
-		if (!parse_chunk(p, j, buf, cut, lineno)) {
+		uint64_t lines = 0;
+		for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + cut - q))) != NULL; q++)
+			lines++;
+		if (cut > 0 && buf[cut - 1] != '\n')
+			lines++;
+		LpOptions o = {0};
+		o.precision = p->prec;
+		o.now_ns = time_now_ns();
+		o.first_line = *lineno + 1;
+		lp_batch_reset(&j->batch);
+		StErr e;
+		if (lp_parse(&j->batch, buf, cut, &o, &e)) {
+			reader_fail(p, e.code, "%s%s", e.msg, "");
 			ok = false;
 			break;
 		}
+		*lineno += lines;
+		j->now = o.now_ns;
+		j->last_line = *lineno;
+		j->bytes = cut;
+		push(p, j);
 	}
 	free(carry);
 	if (fd > 0)
@@ -243,32 +190,13 @@ static bool read_file(Pipe *p, const char *name, uint64_t *lineno, const char **
 	return ok;
 }
 
-/* Waits until the committer has returned every job. */
-static void wait_all_free(Pipe *p)
-{
-	pthread_mutex_lock(&p->mu);
-	while (p->nfree < NJOBS && !p->stop)
-		pthread_cond_wait(&p->cv, &p->mu);
-	pthread_mutex_unlock(&p->mu);
-}
-
 static void *reader_main(void *arg)
 {
 	Pipe *p = arg;
 	uint64_t lineno = 0;
-	for (int i = 0; i < p->nfiles; i++) {
-		const char *map = NULL;
-		size_t map_len = 0;
-		bool ok = read_file(p, p->files[i], &lineno, &map, &map_len);
-		if (map) {
-			/* Jobs point into the mapping: unmap once they are done
-			 * (or the committer gave up and will touch them no more). */
-			wait_all_free(p);
-			munmap((void *)map, map_len);
-		}
-		if (!ok)
+	for (int i = 0; i < p->nfiles; i++)
+		if (!read_file(p, p->files[i], &lineno))
 			break;
-	}
 	pthread_mutex_lock(&p->mu);
 	p->done = true;
 	pthread_cond_broadcast(&p->cv);

@@ -62,6 +62,14 @@ typedef struct StrVec {
 int codec_encode(stele_type type, const void *vals, size_t n, int zstd_level, Buf *out,
                  StErr *err);
 
+/* Like codec_encode(), but with the codec given by the caller instead of
+ * chosen: `header` is a CodecId that fits the type, with CODEC_ZSTD added to
+ * put the payload through zstd at `zstd_level` unconditionally. For tests,
+ * benchmarks and tools. STELE_EINVAL if the codec does not fit the type, or
+ * (CONST) the values. */
+int codec_encode_as(stele_type type, const void *vals, size_t n, uint8_t header,
+                    int zstd_level, Buf *out, StErr *err);
+
 /* Decodes a stream of exactly n values of `type` into vals (room for n; for
  * VARCHAR a uint32_t[n + 1] of offsets, and the bytes are appended to
  * *strbytes after it is reset). STELE_ECORRUPT on any damage. */

@@ -662,6 +662,31 @@ static void test_damage(void **state)
 		free(dv);
 		free(bv);
 	}
+	/* Streams of 2048 values and more are rANS-coded: damage those too. */
+	size_t n = 2100;
+	int64_t *iv = malloc(n * sizeof *iv);
+	gen_ints(I_WALK, iv, n, &rng);
+	double *dv = malloc(n * sizeof *dv);
+	gen_doubles(D_TEMP, dv, n, &rng);
+	StrVec sv;
+	gen_strings(S_FEW, &sv, n, &rng);
+	for (int z = 0; z < 2; z++) {
+		CodecOpts o = {CODEC_AUTO, PV_ENTROPY, false};
+		Buf b[3] = {{0}};
+		assert_int_equal(codec_encode_opts(STELE_TYPE_BIGINT, iv, n, &o, z, z ? 2 : 0, &b[0], NULL), 0);
+		assert_int_equal(codec_encode_opts(STELE_TYPE_DOUBLE, dv, n, &o, z, z ? 2 : 0, &b[1], NULL), 0);
+		assert_int_equal(codec_encode_opts(STELE_TYPE_VARCHAR, &sv, n, &o, z, z ? 2 : 0, &b[2], NULL), 0);
+		damage_stream(STELE_TYPE_BIGINT, b[0].data, b[0].len, n, &rng, 2000);
+		damage_stream(STELE_TYPE_DOUBLE, b[1].data, b[1].len, n, &rng, 2000);
+		damage_stream(STELE_TYPE_VARCHAR, b[2].data, b[2].len, n, &rng, 2000);
+		for (int i = 0; i < 3; i++)
+			buf_free(&b[i]);
+	}
+	free(iv);
+	free(dv);
+	free((void *)sv.offs);
+	free((void *)sv.bytes);
+
 	/* Almost every cut is detected; the rest decode to n values. */
 	print_message("truncations detected: %zu of %zu\n", truncations_caught,
 	              truncations_total);

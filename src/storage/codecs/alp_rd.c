@@ -99,7 +99,7 @@ int alp_rd_encode(const double *v, size_t n, Buf *out, StErr *err)
 		memcpy(&b, &v[i * n / ns], 8);
 		top[i] = (uint16_t)(b >> 48);
 	}
-	RdChoice ch;
+	RdChoice ch = {16, 1, {0}};  /* rd_choose always finds one */
 	rd_choose(top, ns, n, &ch);
 	unsigned lw = ch.lw, r = 64 - lw, cw = bits_of(ch.d - 1);
 

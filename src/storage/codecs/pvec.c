@@ -1,31 +1,69 @@
 /*
  * pvec.c - packed vectors (layouts in pvec.h).
  *
- * The plan is exact, not estimated: one pass gathers a histogram of bit
+ * The plan is exact for the bit layouts: one pass gathers a histogram of bit
  * widths (which prices every PFor width w in O(64)) and the widths of the
- * mini-blocks; the smallest layout wins. Decoding never allocates: PFor
+ * mini-blocks. PV_ENTROPY is priced from a histogram of its symbols (their
+ * order-0 entropy, entropy.c); if its real size comes out above PV_PACK's,
+ * pv_write() writes PV_PACK instead, so the estimate can cost a choice but
+ * never bytes. Decoding allocates only PV_ENTROPY's m symbol bytes: PFor
  * exceptions are patched 64 at a time from stack buffers (64 positions of
- * pw bits start on a byte boundary, so every group of 64 can be unpacked on
- * its own).
+ * pw bits start on a byte boundary, so every group of 64 unpacks alone).
  */
 #include "storage/codecs/pvec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "storage/codecs/bitpack.h"
 #include "storage/codecs/codec_impl.h"
+#include "storage/codecs/entropy.h"
 
-/* Size of PV_PACK at low width w, given e exceptions. */
-static size_t pack_size(size_t m, unsigned w, size_t e, unsigned maxw)
+#define SYM_BITS 8  /* PV_ENTROPY's symbols are bytes */
+
+static inline uint64_t low_mask(unsigned w)
 {
-	size_t s = 2 + bitpack_bytes(m, w) + varint_len(e);
+	return w >= 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+}
+
+/* Bytes of the exception part (varint e and what follows) at low width w. */
+static size_t exc_size(size_t m, unsigned w, size_t e, unsigned maxw)
+{
+	size_t s = varint_len(e);
 	if (e)
 		s += 1 + bitpack_bytes(e, bits_of(m - 1)) + bitpack_bytes(e, maxw - w);
 	return s;
 }
 
+/* PV_ENTROPY at low width w: the best raw width *s and the estimated size. */
+static size_t plan_entropy(const uint64_t *v, size_t m, unsigned w, size_t e, unsigned maxw,
+                           unsigned *s_out)
+{
+	unsigned s0 = w > SYM_BITS ? w - SYM_BITS : 0;
+	uint32_t hist[1 << SYM_BITS] = {0};
+	uint64_t mask = low_mask(w);
+	for (size_t i = 0; i < m; i++)
+		hist[(v[i] & mask) >> s0]++;
+	size_t best = SIZE_MAX;
+	unsigned nsym = 1u << (w - s0);
+	for (unsigned s = s0; s < w; s++) {
+		size_t size = 3 + bitpack_bytes(m, s) + ent_estimate(hist, nsym, m);
+		if (size >= best)
+			break;  /* one more raw bit no longer pays */
+		best = size;
+		*s_out = s;
+		for (unsigned i = 0; i < nsym / 2; i++)  /* symbols of s + 1 */
+			hist[i] = hist[2 * i] + hist[2 * i + 1];
+		nsym /= 2;
+	}
+	return best + exc_size(m, w, e, maxw);
+}
+
 void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan)
 {
+	memset(plan, 0, sizeof *plan);
+	if (m == 0)
+		return;  /* PV_ZERO, no bytes */
 	size_t hist[65] = {0};
 	size_t mini = 1 + (m + 63) / 64;
 	uint64_t all = 0;
@@ -41,24 +79,32 @@ void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan
 	}
 	unsigned maxw = bits_of(all);
 	plan->maxw = maxw;
-	if (m == 0) {
-		*plan = (PvPlan){PV_ZERO, 0, 0, 0};
-		return;
-	}
 
 	/* PFor: e(w) = values wider than w, counted down from maxw. */
-	size_t e = 0, best_pack = SIZE_MAX;
-	unsigned best_w = maxw;
+	size_t e = 0, pack = SIZE_MAX, wider[65];
+	unsigned pack_w = maxw;
 	for (int w = (int)maxw; w >= 0; w--) {
-		size_t s = pack_size(m, (unsigned)w, e, maxw);
-		if (s < best_pack) {
-			best_pack = s;
-			best_w = (unsigned)w;
+		wider[w] = e;
+		size_t s = 2 + bitpack_bytes(m, (unsigned)w) + exc_size(m, (unsigned)w, e, maxw);
+		if (s < pack) {
+			pack = s;
+			pack_w = (unsigned)w;
 		}
 		e += hist[w];
 	}
+	plan->pack_w = pack_w;
+	plan->pack_size = pack;
 	unsigned k = maxw ? (maxw + 7) / 8 : 1;
 	size_t bytes = 2 + (size_t)k * m;
+
+	/* Entropy coding makes a wide symbol cheap when it is rare, so its
+	 * exceptions start above max(PFor's width, 8 bits), not at PFor's. */
+	unsigned ew = pack_w > SYM_BITS ? pack_w : maxw < SYM_BITS ? maxw : SYM_BITS;
+	ew = ew ? ew : 1;
+	unsigned es = 0;
+	size_t ent = SIZE_MAX;
+	if (force == PV_ENTROPY || (force == PV_AUTO && !for_zstd && maxw > 0))
+		ent = plan_entropy(v, m, ew, ew <= maxw ? wider[ew] : 0, maxw, &es);
 
 	int kind = force;
 	if (kind == PV_AUTO) {
@@ -66,32 +112,42 @@ void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan
 			kind = PV_ZERO;
 		else if (for_zstd)
 			kind = PV_BYTES;
+		else if (ent < pack && ent < mini)
+			kind = PV_ENTROPY;
 		else
-			kind = best_pack <= mini ? PV_PACK : PV_MINI;
+			kind = pack <= mini ? PV_PACK : PV_MINI;
 	}
 	if (kind == PV_ZERO && maxw != 0)
 		kind = PV_PACK;
+	plan->kind = kind;
 	switch (kind) {
 	case PV_ZERO:
-		*plan = (PvPlan){PV_ZERO, 0, 0, 1};
+		plan->size = 1;
 		break;
 	case PV_PACK:
-		*plan = (PvPlan){PV_PACK, best_w, maxw, best_pack};
+		plan->w = pack_w;
+		plan->size = pack;
 		break;
 	case PV_MINI:
-		*plan = (PvPlan){PV_MINI, 0, maxw, mini};
+		plan->size = mini;
+		break;
+	case PV_ENTROPY:
+		plan->w = ew;
+		plan->s = es;
+		plan->size = ent;
 		break;
 	default:
-		*plan = (PvPlan){PV_BYTES, k, maxw, bytes};
+		plan->w = k;
+		plan->size = bytes;
 		break;
 	}
 }
 
-static void write_pack(Buf *out, const uint64_t *v, size_t m, unsigned w, unsigned maxw)
+/* The exception part: e, then positions and high bits in groups of 64, so
+ * that neither needs a heap copy. */
+static void write_exceptions(Buf *out, const uint64_t *v, size_t m, unsigned w, unsigned maxw)
 {
-	buf_put_u8(out, (uint8_t)w);
-	bitpack_put(out, v, m, w);
-	uint64_t lim = w >= 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+	uint64_t lim = low_mask(w);
 	size_t e = 0;
 	for (size_t i = 0; i < m; i++)
 		e += v[i] > lim;
@@ -100,8 +156,6 @@ static void write_pack(Buf *out, const uint64_t *v, size_t m, unsigned w, unsign
 		return;
 	unsigned hw = maxw - w, pw = bits_of(m - 1);
 	buf_put_u8(out, (uint8_t)hw);
-	/* Positions, then high bits: two passes in groups of 64, so that
-	 * neither needs a heap copy. */
 	for (int pass = 0; pass < 2; pass++) {
 		uint64_t tmp[64];
 		size_t c = 0;
@@ -140,22 +194,60 @@ static void write_mini(Buf *out, const uint64_t *v, size_t m)
 	}
 }
 
+static void write_pack(Buf *out, const uint64_t *v, size_t m, unsigned w, unsigned maxw)
+{
+	buf_put_u8(out, PV_PACK);
+	buf_put_u8(out, (uint8_t)w);
+	bitpack_put(out, v, m, w);
+	write_exceptions(out, v, m, w, maxw);
+}
+
+static void write_entropy(Buf *out, const uint64_t *v, size_t m, const PvPlan *plan)
+{
+	size_t start = out->len;
+	unsigned w = plan->w, s = plan->s;
+	uint8_t *sym = malloc(m);
+	if (!sym) {
+		out->failed = BUF_NOMEM;
+		return;
+	}
+	uint64_t mask = low_mask(w);
+	for (size_t i = 0; i < m; i++)
+		sym[i] = (uint8_t)((v[i] & mask) >> s);
+	buf_put_u8(out, PV_ENTROPY);
+	buf_put_u8(out, (uint8_t)w);
+	buf_put_u8(out, (uint8_t)s);
+	bitpack_put(out, v, m, s);
+	ent_put(out, sym, m);
+	write_exceptions(out, v, m, w, plan->maxw);
+	free(sym);
+	if (!out->failed && out->len - start > plan->pack_size) {
+		out->len = start;
+		write_pack(out, v, m, plan->pack_w, plan->maxw);
+	}
+}
+
 void pv_write(Buf *out, const uint64_t *v, size_t m, const PvPlan *plan)
 {
 	if (m == 0)
 		return;
-	buf_put_u8(out, (uint8_t)plan->kind);
 	switch (plan->kind) {
 	case PV_ZERO:
+		buf_put_u8(out, PV_ZERO);
 		break;
 	case PV_PACK:
 		write_pack(out, v, m, plan->w, plan->maxw);
 		break;
 	case PV_MINI:
+		buf_put_u8(out, PV_MINI);
 		write_mini(out, v, m);
 		break;
-	case PV_BYTES: {
+	case PV_ENTROPY:
+		write_entropy(out, v, m, plan);
+		break;
+	default: {
 		unsigned k = plan->w;
+		buf_put_u8(out, PV_BYTES);
 		buf_put_u8(out, (uint8_t)k);
 		if (!buf_reserve(out, (size_t)k * m))
 			return;
@@ -175,16 +267,12 @@ static int corrupt(Rd *r, StErr *err, const char *what)
 	return failf(err, STELE_ECORRUPT, "corrupt packed vector: %s", what);
 }
 
-static int read_pack(Rd *r, size_t m, uint64_t *out, StErr *err)
+/* Reads the exception part and patches out (low width w). */
+static int read_exceptions(Rd *r, size_t m, unsigned w, uint64_t *out, StErr *err)
 {
-	unsigned w = rd_u8(r);
-	if (w > 64)
-		return corrupt(r, err, "width above 64");
-	const uint8_t *p = rd_bytes(r, bitpack_bytes(m, w));
 	uint64_t e = rd_varint(r);
-	if (!p || r->bad)
+	if (r->bad)
 		return corrupt(r, err, "truncated");
-	bitpack_get(p, m, w, out);
 	if (e == 0)
 		return STELE_OK;
 	unsigned hw = rd_u8(r), pw = bits_of(m - 1);
@@ -209,6 +297,18 @@ static int read_pack(Rd *r, size_t m, uint64_t *out, StErr *err)
 		}
 	}
 	return STELE_OK;
+}
+
+static int read_pack(Rd *r, size_t m, uint64_t *out, StErr *err)
+{
+	unsigned w = rd_u8(r);
+	if (w > 64)
+		return corrupt(r, err, "width above 64");
+	const uint8_t *p = rd_bytes(r, bitpack_bytes(m, w));
+	if (!p)
+		return corrupt(r, err, "truncated");
+	bitpack_get(p, m, w, out);
+	return read_exceptions(r, m, w, out, err);
 }
 
 static int read_mini(Rd *r, size_t m, uint64_t *out, StErr *err)
@@ -253,6 +353,30 @@ static int read_bytes(Rd *r, size_t m, uint64_t *out, StErr *err)
 	return STELE_OK;
 }
 
+static int read_entropy(Rd *r, size_t m, uint64_t *out, StErr *err)
+{
+	unsigned w = rd_u8(r), s = rd_u8(r);
+	if (r->bad)
+		return corrupt(r, err, "truncated");
+	if (w < 1 || w > 64 || s >= w || w - s > SYM_BITS)
+		return corrupt(r, err, "bad entropy widths");
+	const uint8_t *low = rd_bytes(r, bitpack_bytes(m, s));
+	if (!low)
+		return corrupt(r, err, "truncated");
+	uint8_t *sym = malloc(m);
+	if (!sym)
+		return failf(err, STELE_ENOMEM, "out of memory decoding %zu values", m);
+	int rc = ent_get(r, m, sym, err);
+	if (rc == STELE_OK) {
+		bitpack_get(low, m, s, out);
+		for (size_t i = 0; i < m; i++)
+			out[i] |= (uint64_t)sym[i] << s;
+		rc = read_exceptions(r, m, w, out, err);
+	}
+	free(sym);
+	return rc;
+}
+
 int pv_read(Rd *r, size_t m, uint64_t *out, StErr *err)
 {
 	if (m == 0)
@@ -272,6 +396,9 @@ int pv_read(Rd *r, size_t m, uint64_t *out, StErr *err)
 		break;
 	case PV_BYTES:
 		rc = read_bytes(r, m, out, err);
+		break;
+	case PV_ENTROPY:
+		rc = read_entropy(r, m, out, err);
 		break;
 	default:
 		rc = corrupt(r, err, r->bad ? "truncated" : "unknown layout");

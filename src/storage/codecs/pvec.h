@@ -35,6 +35,17 @@
  *     1       1                 k: bytes a value, 1..8
  *     2       k*m               plane 0 (the low byte of every value), then
  *                               plane 1, ... plane k-1
+ *
+ *   PV_ENTROPY (4): PFor whose low bits are entropy-coded: the top <= 8
+ *   bits of each value's low part are a symbol for the order-0 arithmetic
+ *   coder (entropy.h), the bits under them, mostly noise, stay raw. Values
+ *   spread like a bell curve cost their entropy instead of their width.
+ *     1       1                 w: width of the low part, 1..64
+ *     2       1                 s: raw bits, 0..w-1, with w - s <= 8
+ *     3       ceil(m*s/8)       the low s bits of every value (bitpack.h)
+ *     .       ...               entropy stream (entropy.h) of the m symbols
+ *                               (v mod 2^w) >> s
+ *     .       varint            e: exceptions, then as in PV_PACK
  */
 #ifndef STELE_STORAGE_CODECS_PVEC_H
 #define STELE_STORAGE_CODECS_PVEC_H
@@ -46,14 +57,25 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-enum PvKind { PV_ZERO = 0, PV_PACK = 1, PV_MINI = 2, PV_BYTES = 3, PV_NKINDS, PV_AUTO = -1 };
+enum PvKind {
+	PV_ZERO = 0,
+	PV_PACK = 1,
+	PV_MINI = 2,
+	PV_BYTES = 3,
+	PV_ENTROPY = 4,
+	PV_NKINDS,
+	PV_AUTO = -1
+};
 
-/* A layout chosen for one vector, with its exact size. */
+/* A layout chosen for one vector, with its size. */
 typedef struct PvPlan {
-	int kind;       /* enum PvKind */
-	unsigned w;     /* PV_PACK: low width; PV_BYTES: bytes a value */
-	unsigned maxw;  /* bits_of(max value) */
-	size_t size;    /* bytes pv_write() will append */
+	int kind;          /* enum PvKind */
+	unsigned w;        /* PV_PACK, PV_ENTROPY: low width; PV_BYTES: bytes a value */
+	unsigned s;        /* PV_ENTROPY: raw bits under the symbols */
+	unsigned maxw;     /* bits_of(max value) */
+	size_t size;       /* bytes pv_write() appends; estimated for PV_ENTROPY */
+	unsigned pack_w;   /* the best PV_PACK, which PV_ENTROPY falls back to */
+	size_t pack_size;  /* when its coded size turns out larger */
 } PvPlan;
 
 /* Chooses the layout of m values: `force` is PV_AUTO or a kind (falls back

@@ -73,7 +73,7 @@ static uint8_t roundtrip_auto(stele_type t, const void *vals, size_t n, int leve
 
 static const int int_codecs[] = {CODEC_PLAIN, CODEC_CONST, CODEC_DOD, CODEC_DELTA, CODEC_FOR};
 static const int dbl_codecs[] = {CODEC_PLAIN, CODEC_CONST, CODEC_ALP, CODEC_ALP_RD,
-                                 CODEC_CHIMP};
+                                 CODEC_CHIMP, CODEC_IEEE};
 static const int bool_codecs[] = {CODEC_PLAIN, CODEC_CONST, CODEC_BITMAP};
 static const int str_codecs[] = {CODEC_PLAIN, CODEC_CONST, CODEC_DICT};
 
@@ -81,7 +81,7 @@ static void codecs_of(stele_type t, const int **ids, size_t *nids)
 {
 	switch (t) {
 	case STELE_TYPE_DOUBLE:
-		*ids = dbl_codecs, *nids = 5;
+		*ids = dbl_codecs, *nids = 6;
 		break;
 	case STELE_TYPE_BOOLEAN:
 		*ids = bool_codecs, *nids = 3;
@@ -305,12 +305,13 @@ static void test_outlier_patched(void **state)
 
 typedef enum DblSet {
 	D_CENTS, D_TEMP, D_GPS, D_PRECISE, D_SPECIALS, D_MIXED, D_BITS, D_CYCLE, D_COUNTER,
-	D_ROUND, D_CONST_NAN, D_CONST_NEGZERO, D_SUBNORMAL, D_NSETS
+	D_ROUND, D_CONST_NAN, D_CONST_NEGZERO, D_SUBNORMAL, D_WALK, D_FLOAT32, D_CROSSING,
+	D_NSETS
 } DblSet;
 
 static const char *const dbl_set_names[] = {
 	"cents", "temp", "gps", "precise", "specials", "mixed", "bits", "cycle", "counter",
-	"round", "const_nan", "const_negzero", "subnormal",
+	"round", "const_nan", "const_negzero", "subnormal", "walk", "float32", "crossing",
 };
 
 static double from_bits(uint64_t b)
@@ -394,6 +395,18 @@ static void gen_doubles(DblSet set, double *v, size_t n, TuRng *rng)
 		case D_SUBNORMAL:
 			v[i] = from_bits(tu_below(rng, (uint64_t)1 << 52));
 			break;
+		case D_WALK:  /* full precision, as TSBS stores its cpu fields */
+			a += ((double)(tu_rand(rng) >> 11) * 0x1p-53 - 0.5) * 2.0;
+			v[i] = a;
+			break;
+		case D_FLOAT32:  /* a float32 sensor's readings, widened */
+			a += ((double)(tu_rand(rng) >> 11) * 0x1p-53 - 0.5) * 0.1;
+			v[i] = (double)(float)a;
+			break;
+		case D_CROSSING:  /* a full-precision walk around zero */
+			a = i ? a + ((double)(tu_rand(rng) >> 11) * 0x1p-53 - 0.5) * 1e-3 : 0.0;
+			v[i] = a;
+			break;
 		default:
 			break;
 		}
@@ -419,6 +432,8 @@ static void test_doubles_roundtrip(void **state)
 				want = CODEC_ALP_RD;
 			else if (n >= 128 && set == D_CYCLE)
 				want = CODEC_CHIMP;
+			else if (n >= 128 && (set == D_WALK || set == D_FLOAT32))
+				want = CODEC_IEEE;
 			else if (n >= 128 && set == D_BITS)
 				want = CODEC_PLAIN;
 			if (want >= 0 && id != want)

@@ -93,7 +93,7 @@ static int alp_digits(double v)
 	return ALP_NONE;
 }
 
-static int alp_choose(const double *v, size_t n)
+int alp_sample(const double *v, size_t n, double *est_bits)
 {
 	size_t ns = n < ALP_SAMPLES ? n : ALP_SAMPLES;
 	int digits[ALP_SAMPLES];
@@ -103,7 +103,7 @@ static int alp_choose(const double *v, size_t n)
 		digits[i] = alp_digits(sample[i]);
 	}
 	int best_k = 0;
-	uint64_t best_cost = UINT64_MAX;
+	uint64_t best_cost = ns * (uint64_t)(ALP_EXC_BITS + 16);  /* all exceptions */
 	bool tried[2 * ALP_KMAX + 1] = {false};
 	for (size_t c = 0; c < ns; c++) {
 		int k = digits[c];
@@ -128,12 +128,12 @@ static int alp_choose(const double *v, size_t n)
 			best_k = k;
 		}
 	}
+	*est_bits = (double)best_cost / (double)ns;
 	return best_k;
 }
 
-int alp_encode(const double *v, size_t n, const CodecOpts *o, Buf *out, StErr *err)
+int alp_encode(const double *v, size_t n, int k, const CodecOpts *o, Buf *out, StErr *err)
 {
-	int k = alp_choose(v, n);
 	int64_t *ints = malloc(n * sizeof *ints);
 	uint64_t *exc = malloc(n * sizeof *exc);  /* positions */
 	if (!ints || !exc) {

@@ -35,10 +35,20 @@
 #define RD_MAX_LW 16
 #define RD_MAX_DICT 8
 
-static int cmp_u16(const void *a, const void *b)
+/* Sorts up to RD_SAMPLES keys: two counting passes of 8 bits. */
+static void sort_u16(uint16_t *a, size_t n)
 {
-	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-	return (x > y) - (x < y);
+	uint16_t tmp[RD_SAMPLES];
+	for (unsigned shift = 0; shift < 16; shift += 8) {
+		size_t count[257] = {0};
+		for (size_t i = 0; i < n; i++)
+			count[((a[i] >> shift) & 0xff) + 1]++;
+		for (int b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(a[i] >> shift) & 0xff]++] = a[i];
+		memcpy(a, tmp, n * sizeof *a);
+	}
 }
 
 typedef struct RdChoice {
@@ -49,7 +59,7 @@ typedef struct RdChoice {
 /* Chooses the cut and dictionary from a sample of the top 16 bits. */
 static void rd_choose(uint16_t *top, size_t ns, size_t n, RdChoice *best)
 {
-	qsort(top, ns, sizeof *top, cmp_u16);
+	sort_u16(top, ns);
 	unsigned pw = bits_of(n - 1);
 	uint64_t best_cost = UINT64_MAX;
 	for (unsigned lw = 1; lw <= RD_MAX_LW; lw++) {

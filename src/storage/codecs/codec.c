@@ -465,7 +465,7 @@ static int decode_raw(stele_type type, int id, Rd *r, size_t n, void *vals, Buf 
 		if (id == CODEC_DOD || id == CODEC_DELTA || id == CODEC_FOR)
 			return ints_decode(id, r, n, vals, err);
 	} else if (type == STELE_TYPE_DOUBLE) {
-		if (id == CODEC_ALP || id == CODEC_ALP_RD || id == CODEC_CHIMP)
+		if (id == CODEC_ALP || id == CODEC_ALP_RD || id == CODEC_CHIMP || id == CODEC_IEEE)
 			return float_decode(id, r, n, vals, err);
 	} else if (type == STELE_TYPE_BOOLEAN) {
 		if (id == CODEC_BITMAP)
@@ -524,6 +524,7 @@ const char *codec_name(uint8_t header)
 		[CODEC_ALP] = {"alp", "alp+zstd"},
 		[CODEC_ALP_RD] = {"alp_rd", "alp_rd+zstd"},
 		[CODEC_CHIMP] = {"chimp", "chimp+zstd"},
+		[CODEC_IEEE] = {"ieee", "ieee+zstd"},
 		[CODEC_BITMAP] = {"bitmap", "bitmap+zstd"},
 		[CODEC_DICT] = {"dict", "dict+zstd"},
 	};

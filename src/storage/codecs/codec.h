@@ -45,6 +45,8 @@ typedef enum CodecId {
 	CODEC_ALP = 16,     /* double: ALP, decimals as integers (SIGMOD 2024) */
 	CODEC_ALP_RD = 17,  /* double: ALP for real doubles (front bits dictionary) */
 	CODEC_CHIMP = 18,   /* double: Chimp128 XOR coding (VLDB 2022) */
+	CODEC_IEEE = 19,    /* double: the bit patterns as integers, through
+	                       the integer codecs (high-precision walks) */
 	CODEC_BITMAP = 32,  /* boolean: one bit a value */
 	CODEC_DICT = 33,    /* varchar: dictionary + bit-packed codes */
 	CODEC_ZSTD = 0x80,  /* flag: the payload is zstd-compressed */

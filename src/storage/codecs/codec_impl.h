@@ -93,15 +93,19 @@ size_t for_head_size(uint64_t base);
 void for_write(Buf *out, uint64_t base, size_t n, const uint64_t *res, const PvPlan *plan);
 int for_decode(Rd *r, size_t n, uint64_t *out, StErr *err);
 
-/* alp.c, alp_rd.c, chimp.c: payloads of the double codecs. Each encodes
- * any values (ALP with every value an exception if need be); float.c
- * compares the sizes. */
-int alp_encode(const double *v, size_t n, const CodecOpts *o, Buf *out, StErr *err);
+/* alp.c, alp_rd.c, chimp.c, ieee.c: payloads of the double codecs. Each
+ * encodes any values (ALP with every value an exception if need be);
+ * float.c compares the sizes. alp_sample() picks ALP's exponent from a
+ * sample and estimates the bits a value ALP will take. */
+int alp_sample(const double *v, size_t n, double *est_bits);
+int alp_encode(const double *v, size_t n, int k, const CodecOpts *o, Buf *out, StErr *err);
 int alp_decode(Rd *r, size_t n, double *out, StErr *err);
 int alp_rd_encode(const double *v, size_t n, Buf *out, StErr *err);
 int alp_rd_decode(Rd *r, size_t n, double *out, StErr *err);
 int chimp_encode(const double *v, size_t n, Buf *out, StErr *err);
 int chimp_decode(Rd *r, size_t n, double *out, StErr *err);
+int ieee_encode(const double *v, size_t n, const CodecOpts *o, Buf *out, StErr *err);
+int ieee_decode(Rd *r, size_t n, double *out, StErr *err);
 
 /* bitmap.c: booleans, one bit each. */
 void bitmap_encode(const uint8_t *v, size_t n, Buf *out);

@@ -312,6 +312,39 @@ static int zstd_put(const uint8_t *src, size_t len, int level, Buf *out, StErr *
 	return STELE_OK;
 }
 
+/* Whether zstd's LZ stage may find something that the entropy layout
+ * (pvec.h) has not already taken: runs and repeats. Numeric payloads are
+ * entropy-coded already, so zstd gains on them only through matches; this
+ * looks for matches of at least LZ_MIN_MATCH bytes in the raw values, as a
+ * fast LZ parser would, and says yes when they cover a quarter of them. */
+#define LZ_MIN_MATCH 32
+#define LZ_HASH_BITS 12
+
+static bool lz_promising(const uint8_t *p, size_t len)
+{
+	uint32_t last[1 << LZ_HASH_BITS] = {0};  /* position + 1 */
+	size_t covered = 0;
+	for (size_t i = 0; i + 8 <= len;) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		uint32_t h = (uint32_t)((w * 0x9e3779b97f4a7c15ULL) >> (64 - LZ_HASH_BITS));
+		size_t cand = last[h];
+		last[h] = (uint32_t)(i + 1);
+		if (cand && memcmp(p + cand - 1, p + i, 8) == 0) {
+			size_t l = 8;
+			while (i + l < len && p[cand - 1 + l] == p[i + l])
+				l++;
+			if (l >= LZ_MIN_MATCH) {
+				covered += l;
+				i += l;
+				continue;
+			}
+		}
+		i += 8;
+	}
+	return covered * 4 >= len;
+}
+
 /* The most payload bytes a stream of n values of `type` can hold. */
 static uint64_t payload_cap(stele_type type, size_t n)
 {
@@ -405,7 +438,8 @@ int codec_encode_opts(stele_type type, const void *vals, size_t n, const CodecOp
 		buf_free(&za);
 		return rc;
 	}
-	if (plen < ZSTD_MIN_INPUT)
+	if (plen < ZSTD_MIN_INPUT || (is_wide_type(type) && n <= UINT32_MAX / 8 &&
+	                              !lz_promising(vals, 8 * n)))
 		return STELE_OK;
 	/* za: zstd over A. zb: zstd over the byte-aligned encoding, if that
 	 * differs from A. */

@@ -463,6 +463,74 @@ static void test_alp_decimals_exact(void **state)
 	free(v);
 }
 
+/* ---- compression ------------------------------------------------------------ */
+
+static double normal(TuRng *rng)
+{
+	double u = ((double)(tu_rand(rng) >> 11) + 0.5) * 0x1p-53;
+	double v = (double)(tu_rand(rng) >> 11) * 0x1p-53;
+	return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* Bits a value of the automatic choice, averaged over 16 blocks. */
+static double bits_per_value(stele_type t, const void *vals, size_t n, size_t nblocks)
+{
+	size_t bytes = 0;
+	for (size_t b = 0; b < nblocks; b++) {
+		Buf out = {0};
+		const char *block = (const char *)vals + b * n * 8;
+		assert_int_equal(codec_encode(t, block, n, 3, &out, NULL), STELE_OK);
+		check_decode(t, block, n, out.data, out.len);
+		bytes += out.len;
+		buf_free(&out);
+	}
+	return 8.0 * (double)bytes / (double)(n * nblocks);
+}
+
+/* Ceilings on the size of characteristic data: a slip in a size estimate
+ * (which never breaks a round trip) must not go unnoticed. */
+static void test_compression_ceilings(void **state)
+{
+	enum { N = 4096, B = 16 };
+	TuRng rng = {2024};
+	int64_t *iv = malloc(N * B * sizeof *iv);
+	double *dv = malloc(N * B * sizeof *dv);
+	/* TSBS devops cpu field: N(0,1) walk clamped to [0, 100], truncated;
+	 * its deltas have about 2.15 bits of entropy. */
+	for (size_t b = 0; b < B; b++) {
+		double x = (double)tu_below(&rng, 100);
+		for (size_t i = 0; i < N; i++) {
+			x += normal(&rng);
+			x = x < 0 ? 0 : x > 100 ? 100 : x;
+			iv[b * N + i] = (int64_t)x;
+			dv[b * N + i] = x;
+		}
+	}
+	double devops = bits_per_value(STELE_TYPE_BIGINT, iv, N, B);
+	double walk = bits_per_value(STELE_TYPE_DOUBLE, dv, N, B);
+	/* Temperatures with one decimal. */
+	double t = 20;
+	for (size_t i = 0; i < N * B; i++) {
+		t += normal(&rng) * 0.05;
+		dv[i] = round(t * 10) / 10;
+	}
+	double temp = bits_per_value(STELE_TYPE_DOUBLE, dv, N, B);
+	/* A float32 sensor widened to double. */
+	for (size_t i = 0; i < N * B; i++) {
+		t += normal(&rng) * 0.01;
+		dv[i] = (double)(float)(1000 + t);
+	}
+	double f32 = bits_per_value(STELE_TYPE_DOUBLE, dv, N, B);
+	print_message("bits a value: devops %.3f, full-precision walk %.2f, temperature %.3f, "
+	              "float32 %.2f\n", devops, walk, temp, f32);
+	assert_true(devops < 2.35);
+	assert_true(walk < 51.5);
+	assert_true(temp < 1.7);
+	assert_true(f32 < 11.0);
+	free(iv);
+	free(dv);
+}
+
 /* ---- booleans and strings ------------------------------------------------ */
 
 static void test_bools_roundtrip(void **state)
@@ -777,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_outlier_patched),
 		cmocka_unit_test(test_doubles_roundtrip),
 		cmocka_unit_test(test_alp_decimals_exact),
+		cmocka_unit_test(test_compression_ceilings),
 		cmocka_unit_test(test_bools_roundtrip),
 		cmocka_unit_test(test_strings_roundtrip),
 		cmocka_unit_test(test_damage),

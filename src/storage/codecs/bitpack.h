@@ -25,10 +25,11 @@
 
 #include "util/buf.h"
 
-/* Bits needed for v: 0 for 0, else 64 - clz(v). */
+/* Bits needed for v: 0 for 0, else 64 - clz(v). Branch-free: residuals
+ * are zero often and unpredictably. */
 static inline unsigned bits_of(uint64_t v)
 {
-	return v ? 64u - (unsigned)__builtin_clzll(v) : 0u;
+	return (unsigned)(v != 0) * (64u - (unsigned)__builtin_clzll(v | 1));
 }
 
 /* Bytes that m values of w bits occupy. Callers keep m below 2^57. */

@@ -40,20 +40,33 @@ static size_t plan_entropy(const uint64_t *v, size_t m, unsigned w, size_t e, un
                            unsigned *s_out)
 {
 	unsigned s0 = w > SYM_BITS ? w - SYM_BITS : 0;
-	uint32_t hist[1 << SYM_BITS] = {0};
-	uint64_t mask = low_mask(w);
-	for (size_t i = 0; i < m; i++)
-		hist[(v[i] & mask) >> s0]++;
-	size_t best = SIZE_MAX;
 	unsigned nsym = 1u << (w - s0);
+	/* Four histograms, so that runs of one symbol do not wait on their
+	 * own increments. */
+	uint32_t h4[4][1 << SYM_BITS], hist[1 << SYM_BITS];
+	for (int k = 0; k < 4; k++)
+		memset(h4[k], 0, nsym * sizeof h4[k][0]);
+	uint64_t mask = low_mask(w);
+	size_t i = 0;
+	for (; i + 4 <= m; i += 4) {
+		h4[0][(v[i] & mask) >> s0]++;
+		h4[1][(v[i + 1] & mask) >> s0]++;
+		h4[2][(v[i + 2] & mask) >> s0]++;
+		h4[3][(v[i + 3] & mask) >> s0]++;
+	}
+	for (; i < m; i++)
+		h4[0][(v[i] & mask) >> s0]++;
+	for (unsigned k = 0; k < nsym; k++)
+		hist[k] = h4[0][k] + h4[1][k] + h4[2][k] + h4[3][k];
+	size_t best = SIZE_MAX;
 	for (unsigned s = s0; s < w; s++) {
 		size_t size = 3 + bitpack_bytes(m, s) + ent_estimate(hist, nsym, m);
 		if (size >= best)
 			break;  /* one more raw bit no longer pays */
 		best = size;
 		*s_out = s;
-		for (unsigned i = 0; i < nsym / 2; i++)  /* symbols of s + 1 */
-			hist[i] = hist[2 * i] + hist[2 * i + 1];
+		for (unsigned k = 0; k < nsym / 2; k++)  /* symbols of s + 1 */
+			hist[k] = hist[2 * k] + hist[2 * k + 1];
 		nsym /= 2;
 	}
 	return best + exc_size(m, w, e, maxw);
@@ -64,7 +77,7 @@ void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan
 	memset(plan, 0, sizeof *plan);
 	if (m == 0)
 		return;  /* PV_ZERO, no bytes */
-	size_t hist[65] = {0};
+	size_t h4[4][65] = {{0}}, hist[65];  /* four: see plan_entropy() */
 	size_t mini = 1 + (m + 63) / 64;
 	uint64_t all = 0;
 	for (size_t g = 0; g < m; g += 64) {
@@ -72,11 +85,13 @@ void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan
 		uint64_t or = 0;
 		for (size_t i = 0; i < c; i++) {
 			or |= v[g + i];
-			hist[bits_of(v[g + i])]++;
+			h4[i & 3][bits_of(v[g + i])]++;
 		}
 		all |= or;
 		mini += bitpack_bytes(c, bits_of(or));
 	}
+	for (unsigned w = 0; w <= 64; w++)
+		hist[w] = h4[0][w] + h4[1][w] + h4[2][w] + h4[3][w];
 	unsigned maxw = bits_of(all);
 	plan->maxw = maxw;
 

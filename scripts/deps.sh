@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
   # build
   build-essential cmake ninja-build pkg-config
-  libzstd-dev libxxhash-dev libisal-dev libssl-dev
+  libzstd-dev libxxhash-dev libisal-dev libssl-dev libhtscodecs-dev
   # tests
   libcmocka-dev python3 python3-pytest zstd
   # benchmarks

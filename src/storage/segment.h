@@ -65,7 +65,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-#define SEG_BLOCK_ROWS 4096
+#define SEG_BLOCK_ROWS 8192
 #define SEG_FOOTER 56
 #define SEG_HEADER 32
 #define SEG_DIGEST 32

@@ -149,7 +149,8 @@ static int ensure_col(MemTable *m, MemTbl *t, uint32_t col, uint8_t type)
 	return STELE_OK;
 }
 
-int mem_put(MemTable *m, MemTbl *t, uint32_t row, uint32_t col, uint8_t type, uint64_t v)
+int mem_put_slow(MemTable *m, MemTbl *t, uint32_t row, uint32_t col, uint8_t type,
+                 uint64_t v)
 {
 	int rc = ensure_col(m, t, col, type);
 	if (rc)

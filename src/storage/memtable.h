@@ -64,8 +64,19 @@ void mem_unref(MemTable *m);
 /* Appends a row (sid, ts) with no field values to `table`; *tbl and *row say
  * where to put its values. Caller holds the write lock. */
 int mem_row(MemTable *m, uint32_t table, uint32_t sid, int64_t ts, MemTbl **tbl, uint32_t *row);
+int mem_put_slow(MemTable *m, MemTbl *t, uint32_t row, uint32_t col, uint8_t type, uint64_t v);
+
 /* Sets column `col` (of `type`) of the row. For VARCHAR use mem_put_str. */
-int mem_put(MemTable *m, MemTbl *t, uint32_t row, uint32_t col, uint8_t type, uint64_t v);
+static inline int mem_put(MemTable *m, MemTbl *t, uint32_t row, uint32_t col, uint8_t type,
+                          uint64_t v)
+{
+	if (col < t->ncols && t->cols[col].type) {
+		t->cols[col].v[row] = v;
+		t->cols[col].valid[row] = 1;
+		return STELE_OK;
+	}
+	return mem_put_slow(m, t, row, col, type, v);
+}
 int mem_put_str(MemTable *m, MemTbl *t, uint32_t row, uint32_t col, const char *s, uint32_t n);
 
 /* Appends to `out` the rows of `table` whose sid is in `sids` (a bitmap of

@@ -62,14 +62,17 @@ static void put_row(Buf *out, const Rows *r, uint32_t i, const Table *t, const B
 int cmd_dump(int argc, char **argv)
 {
 	const char *dbpath = NULL, *table = NULL, *from = NULL, *to = NULL;
-	bool bad = false;
+	bool bad = false, recover = false;
 	for (int i = 1; i < argc && !bad; i++) {
 		if (cli_opt(argc, argv, &i, "--db", &dbpath, &bad) ||
 		    cli_opt(argc, argv, &i, "--table", &table, &bad) ||
 		    cli_opt(argc, argv, &i, "--from", &from, &bad) ||
 		    cli_opt(argc, argv, &i, "--to", &to, &bad))
 			continue;
-		bad = !!cli_fail("dump", EXIT_USAGE, "unknown argument \"%s\"", argv[i]);
+		if (strcmp(argv[i], "--recover") == 0)
+			recover = true;
+		else
+			bad = !!cli_fail("dump", EXIT_USAGE, "unknown argument \"%s\"", argv[i]);
 	}
 	if (bad || !dbpath || !table)
 		return bad ? EXIT_USAGE
@@ -89,6 +92,7 @@ int cmd_dump(int argc, char **argv)
 	stele_options opts;
 	stele_options_init(&opts);
 	opts.read_only = true;
+	opts.recover = recover;
 	stele_db *db;
 	if (stele_open(dbpath, &opts, &db, &err))
 		return cli_fail("dump", EXIT_FAILED, "%s", err.msg);

@@ -230,7 +230,7 @@ static bool parse_size(const char *s, size_t *out)
 int cmd_import(int argc, char **argv)
 {
 	const char *dbpath = NULL, *prec = "ns", *sync = NULL, *memtable = NULL, *batch = NULL;
-	bool progress = false, bad = false;
+	bool progress = false, recover = false, bad = false;
 	char **files = calloc((size_t)argc + 1, sizeof *files);
 	int nfiles = 0;
 	for (int i = 1; i < argc && !bad; i++) {
@@ -242,6 +242,8 @@ int cmd_import(int argc, char **argv)
 			continue;
 		if (strcmp(argv[i], "--progress") == 0)
 			progress = true;
+		else if (strcmp(argv[i], "--recover") == 0)
+			recover = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			bad = !!cli_fail("import", EXIT_USAGE, "unknown option \"%s\"", argv[i]);
 		else
@@ -280,6 +282,7 @@ int cmd_import(int argc, char **argv)
 		}
 		p.chunk = v;
 	}
+	opts.recover = recover;
 	stele_db *db;
 	if (stele_open(dbpath, &opts, &db, &err)) {
 		free(files);

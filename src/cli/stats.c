@@ -124,12 +124,14 @@ static void codec_list(FILE *f, const ColStat *cs, bool json)
 int cmd_stats(int argc, char **argv)
 {
 	const char *dbpath = NULL;
-	bool json = false, bad = false;
+	bool json = false, recover = false, bad = false;
 	for (int i = 1; i < argc && !bad; i++) {
 		if (cli_opt(argc, argv, &i, "--db", &dbpath, &bad))
 			continue;
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
+		else if (strcmp(argv[i], "--recover") == 0)
+			recover = true;
 		else
 			bad = !!cli_fail("stats", EXIT_USAGE, "unknown argument \"%s\"", argv[i]);
 	}
@@ -138,6 +140,7 @@ int cmd_stats(int argc, char **argv)
 	stele_options opts;
 	stele_options_init(&opts);
 	opts.read_only = true;
+	opts.recover = recover;
 	stele_db *db;
 	stele_err err;
 	if (stele_open(dbpath, &opts, &db, &err))

@@ -11,7 +11,7 @@ PKGS=(
   # tests
   libcmocka-dev python3 python3-pytest zstd
   # benchmarks
-  victoria-metrics curl gnuplot-nox
+  victoria-metrics curl time gnuplot-nox
 )
 
 missing=()

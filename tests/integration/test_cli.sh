@@ -31,7 +31,7 @@ has err.txt 'invalid timestamp "yesterday"'
 
 # A missing database or input: exit 3.
 expect_exit 3 "$S" dump --db nope --table t
-has err.txt 'stele dump: "nope" is not a Stele database'
+has err.txt 'stele dump: database "nope" does not exist'
 expect_exit 3 "$S" import --db db missing.lp
 has err.txt 'could not open "missing.lp"'
 

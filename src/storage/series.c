@@ -540,17 +540,43 @@ fail:
 	return rc;
 }
 
+#define SER_CHUNK_TARGET (4u << 20)
+
+/* Fills in the length and CRC of the chunk in b, writes it at *off and
+ * starts the next one in b. */
+static int write_chunk(SeriesIndex *sx, const char *path, Buf *b, uint64_t *off, StErr *err)
+{
+	int rc = buf_check(b, err, "series log chunk");
+	if (rc)
+		return rc;
+	uint32_t len = (uint32_t)(b->len - 8);
+	memcpy(b->data + 4, &len, 4);
+	uint32_t crc = crc32c(b->data + 4, b->len - 4);
+	memcpy(b->data, &crc, 4);
+	rc = io_pwrite(sx->fd, path, b->data, b->len, *off, err);
+	if (rc == STELE_OK)
+		*off += b->len;
+	buf_reset(b);
+	buf_put_u32(b, 0); /* crc */
+	buf_put_u32(b, 0); /* len */
+	return rc;
+}
+
 int series_log_append(SeriesIndex *sx, const char *dir, StErr *err)
 {
 	char path[PATH_MAX];
 	log_path(path, sizeof path, dir);
+	/* Chunks of about SER_CHUNK_TARGET bytes, so that a million new series
+	 * do not need their whole encoding in memory at once. */
 	Buf b = {0};
 	buf_put_u32(&b, 0); /* crc */
 	buf_put_u32(&b, 0); /* len */
-	for (uint32_t i = 0; i < sx->ntables; i++) {
+	uint64_t off = sx->file_len;
+	int rc = STELE_OK;
+	for (uint32_t i = 0; rc == STELE_OK && i < sx->ntables; i++) {
 		SeriesTable *t = &sx->tables[i];
-		for (uint32_t k = 0; k < t->ntags; k++) {
-			for (uint32_t v = t->logged[k]; v < t->dicts[k].n; v++) {
+		for (uint32_t k = 0; rc == STELE_OK && k < t->ntags; k++) {
+			for (uint32_t v = t->logged[k]; rc == STELE_OK && v < t->dicts[k].n; v++) {
 				size_t len;
 				const char *s = strdict_str(&t->dicts[k], v, &len);
 				buf_put_u8(&b, ENT_VALUE);
@@ -558,10 +584,12 @@ int series_log_append(SeriesIndex *sx, const char *dir, StErr *err)
 				buf_put_varint(&b, k);
 				buf_put_varint(&b, v);
 				buf_put_str(&b, s, len);
+				if (b.len >= SER_CHUNK_TARGET)
+					rc = write_chunk(sx, path, &b, &off, err);
 			}
 		}
 	}
-	for (uint32_t sid = sx->nlogged; sid < sx->n; sid++) {
+	for (uint32_t sid = sx->nlogged; rc == STELE_OK && sid < sx->n; sid++) {
 		const uint32_t *e = sx->pool + sx->off[sid];
 		buf_put_u8(&b, ENT_SERIES);
 		buf_put_varint(&b, sid);
@@ -571,30 +599,19 @@ int series_log_append(SeriesIndex *sx, const char *dir, StErr *err)
 		buf_put_varint(&b, e[1]);
 		for (uint32_t k = 0; k < e[1]; k++)
 			buf_put_varint(&b, (uint64_t)e[2 + k] + 1);
+		if (b.len >= SER_CHUNK_TARGET)
+			rc = write_chunk(sx, path, &b, &off, err);
 	}
-	int rc = buf_check(&b, err, "series log chunk");
-	if (rc == STELE_OK && b.len == 8) {
-		buf_free(&b);
-		return STELE_OK; /* nothing new */
-	}
-	if (rc == STELE_OK && b.len - 8 > UINT32_MAX)
-		rc = failf(err, STELE_ELIMIT, "series log chunk too large");
-	if (rc == STELE_OK) {
-		uint32_t len = (uint32_t)(b.len - 8);
-		memcpy(b.data + 4, &len, 4);
-		uint32_t crc = crc32c(b.data + 4, b.len - 4);
-		memcpy(b.data, &crc, 4);
-		rc = io_pwrite(sx->fd, path, b.data, b.len, sx->file_len, err);
-		if (rc == STELE_OK)
-			rc = io_fsync(sx->fd, path, err);
-		if (rc) {
-			/* Cut the partial chunk so the next append starts clean. */
-			StErr e2;
-			io_truncate(sx->fd, path, sx->file_len, &e2);
-		}
-	}
-	if (rc == STELE_OK) {
-		sx->file_len += b.len;
+	if (rc == STELE_OK && b.len > 8)
+		rc = write_chunk(sx, path, &b, &off, err);
+	if (rc == STELE_OK && off > sx->file_len)
+		rc = io_fsync(sx->fd, path, err);
+	if (rc) {
+		/* Cut what was written so the next append starts clean. */
+		StErr e2;
+		io_truncate(sx->fd, path, sx->file_len, &e2);
+	} else {
+		sx->file_len = off;
 		for (uint32_t i = 0; i < sx->ntables; i++)
 			for (uint32_t k = 0; k < sx->tables[i].ntags; k++)
 				sx->tables[i].logged[k] = sx->tables[i].dicts[k].n;

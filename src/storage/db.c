@@ -180,31 +180,43 @@ typedef struct PartWriter {
 	SegWriter *w;
 } PartWriter;
 
-/* Writes one table's rows of an immutable memtable to segments, one per
- * partition; appends their infos to *infos. */
-static int flush_table(stele_db *db, const MemTbl *t, const Table *tab, uint64_t max_seq,
-                       uint64_t *next_id, SegInfo **infos, uint32_t *ninfos, StErr *err)
+/* One thread's share of a table's flush: rows order[from..to) of t. */
+typedef struct FlushPart {
+	stele_db *db;
+	const MemTbl *t;
+	const Table *tab;
+	const uint32_t *order;
+	uint32_t from, to;
+	const uint32_t *cols;
+	const uint8_t *types;
+	uint32_t nf;
+	uint64_t max_seq;
+	uint64_t id0, id_step, nids;  /* segment ids id0 + k * id_step, k < nids */
+	SegInfo *infos;               /* malloc'd */
+	uint32_t ninfos;
+	int rc;
+	StErr err;
+} FlushPart;
+
+#define PARALLEL_FLUSH_ROWS 200000
+
+/* Writes rows order[from..to) of a table to segments, one per partition. */
+static void *flush_part(void *arg)
 {
-	uint32_t cols[CATALOG_MAX_COLUMNS];
-	uint8_t types[CATALOG_MAX_COLUMNS];
-	uint32_t nf = 0;
-	for (uint32_t c = 0; c < tab->ncols; c++) {
-		if (tab->cols[c].kind == COL_FIELD) {
-			cols[nf] = c;
-			types[nf++] = tab->cols[c].type;
-		}
-	}
-	uint32_t *order = NULL, n = 0;
+	FlushPart *fp = arg;
+	const MemTbl *t = fp->t;
+	const Table *tab = fp->tab;
+	StErr *err = &fp->err;
 	PartWriter *pw = NULL;
 	uint32_t npw = 0;
 	Rows rows;
-	int rc = rows_init(&rows, nf, cols, types);
+	int rc = rows_init(&rows, fp->nf, fp->cols, fp->types);
 	if (rc)
-		return failf(err, STELE_ENOMEM, "out of memory flushing");
-	rc = mem_order(t, &order, &n, err);
-	for (uint32_t i = 0; rc == STELE_OK && i < n;) {
+		rc = failf(err, STELE_ENOMEM, "out of memory flushing");
+	for (uint32_t i = fp->from; rc == STELE_OK && i < fp->to;) {
 		/* A window of about FLUSH_WINDOW rows that ends where the sid
 		 * changes, or at least where the timestamp does. */
+		const uint32_t *order = fp->order, n = fp->to;
 		uint32_t j = n - i > FLUSH_WINDOW ? i + FLUSH_WINDOW : n;
 		while (j < n && t->sid[order[j]] == t->sid[order[j - 1]] && j - i < 4 * FLUSH_WINDOW)
 			j++;
@@ -231,7 +243,8 @@ static int flush_table(stele_db *db, const MemTbl *t, const Table *tab, uint64_t
 					break;
 				}
 				pw = p;
-				rc = segw_open(db->path, tab->id, part, (*next_id)++, nf, cols, types,
+				uint64_t id = fp->id0 + fp->nids++ * fp->id_step;
+				rc = segw_open(fp->db->path, tab->id, part, id, fp->nf, fp->cols, fp->types,
 				               ZSTD_LEVEL, &w, err);
 				if (rc)
 					break;
@@ -242,25 +255,98 @@ static int flush_table(stele_db *db, const MemTbl *t, const Table *tab, uint64_t
 			a = b;
 		}
 	}
+	fp->infos = calloc(npw + 1, sizeof *fp->infos);
+	if (rc == STELE_OK && !fp->infos)
+		rc = failf(err, STELE_ENOMEM, "out of memory flushing");
 	for (uint32_t k = 0; k < npw; k++) {
 		if (rc) {
 			segw_abort(pw[k].w);
 			continue;
 		}
-		SegInfo *si = realloc(*infos, (*ninfos + 1) * sizeof *si);
-		if (!si) {
-			segw_abort(pw[k].w);
-			rc = failf(err, STELE_ENOMEM, "out of memory flushing");
-			continue;
-		}
-		*infos = si;
-		rc = segw_finish(pw[k].w, &si[*ninfos], err);
+		rc = segw_finish(pw[k].w, &fp->infos[fp->ninfos], err);
 		if (rc == STELE_OK)
-			si[(*ninfos)++].max_seq = max_seq;
+			fp->infos[fp->ninfos++].max_seq = fp->max_seq;
 	}
 	free(pw);
-	free(order);
 	rows_free(&rows);
+	fp->rc = rc;
+	return NULL;
+}
+
+/* Appends the infos of a finished part to *infos (or removes its files). */
+static int take_part(stele_db *db, FlushPart *fp, int rc, SegInfo **infos, uint32_t *ninfos,
+                     StErr *err)
+{
+	if (rc == STELE_OK && fp->rc)
+		rc = failf(err, fp->rc, "%s", fp->err.msg);
+	SegInfo *si = rc ? NULL : realloc(*infos, (*ninfos + fp->ninfos + 1) * sizeof *si);
+	if (rc == STELE_OK && !si)
+		rc = failf(err, STELE_ENOMEM, "out of memory flushing");
+	if (rc == STELE_OK) {
+		memcpy(si + *ninfos, fp->infos, fp->ninfos * sizeof *si);
+		*infos = si;
+		*ninfos += fp->ninfos;
+	} else {
+		for (uint32_t k = 0; k < fp->ninfos; k++) {
+			char path[PATH_MAX];
+			seg_path(path, sizeof path, db->path, fp->infos[k].table, fp->infos[k].part_start,
+			         fp->infos[k].id);
+			unlink(path);
+		}
+	}
+	free(fp->infos);
+	return rc;
+}
+
+/* Writes one table's rows of an immutable memtable to segments, one per
+ * partition, in two threads for a large table (each writes the series of
+ * its half, so a partition may get two segments); appends their infos to
+ * *infos. */
+static int flush_table(stele_db *db, const MemTbl *t, const Table *tab, uint64_t max_seq,
+                       uint64_t *next_id, SegInfo **infos, uint32_t *ninfos, StErr *err)
+{
+	uint32_t cols[CATALOG_MAX_COLUMNS];
+	uint8_t types[CATALOG_MAX_COLUMNS];
+	uint32_t nf = 0;
+	for (uint32_t c = 0; c < tab->ncols; c++) {
+		if (tab->cols[c].kind == COL_FIELD) {
+			cols[nf] = c;
+			types[nf++] = tab->cols[c].type;
+		}
+	}
+	uint32_t *order = NULL, n = 0;
+	int rc = mem_order(t, &order, &n, err);
+	if (rc)
+		return rc;
+	FlushPart parts[2];
+	for (int k = 0; k < 2; k++)
+		parts[k] = (FlushPart){.db = db, .t = t, .tab = tab, .order = order, .cols = cols,
+		                       .types = types, .nf = nf, .max_seq = max_seq,
+		                       .id0 = *next_id + (uint64_t)k, .id_step = 2};
+	/* Split at a sid boundary near the middle. */
+	uint32_t mid = n;
+	if (n >= PARALLEL_FLUSH_ROWS) {
+		mid = n / 2;
+		while (mid < n && t->sid[order[mid]] == t->sid[order[mid - 1]])
+			mid++;
+	}
+	parts[0].from = 0;
+	parts[0].to = mid;
+	parts[1].from = mid;
+	parts[1].to = n;
+	pthread_t th;
+	bool two = mid < n && pthread_create(&th, NULL, flush_part, &parts[1]) == 0;
+	if (!two)
+		parts[0].to = n;
+	flush_part(&parts[0]);
+	if (two)
+		pthread_join(th, NULL);
+	rc = take_part(db, &parts[0], STELE_OK, infos, ninfos, err);
+	if (two)
+		rc = take_part(db, &parts[1], rc, infos, ninfos, err);
+	uint64_t used = parts[0].nids > parts[1].nids ? parts[0].nids : parts[1].nids;
+	*next_id += 2 * used;
+	free(order);
 	return rc;
 }
 

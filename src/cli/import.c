@@ -32,6 +32,7 @@ typedef struct Job {
 	uint64_t last_line;  /* number of the chunk's last line */
 	size_t bytes;
 	char *data;          /* the chunk the batch points into */
+	size_t cap;          /* bytes allocated at data */
 } Job;
 
 typedef struct Pipe {
@@ -97,13 +98,20 @@ static bool read_file(Pipe *p, const char *name, uint64_t *lineno)
 			break;
 		}
 		size_t cap = ncarry + p->chunk;
-		char *buf = realloc(j->data, cap);
-		if (!buf) {
-			reader_fail(p, STELE_ENOMEM, "out of memory reading \"%s\"%s", name, "");
-			ok = false;
-			break;
+		if (j->cap < cap) {
+			/* Room for a chunk and some carried-over line, so the buffer
+			 * is not reallocated (and copied) for every chunk. */
+			size_t want = cap + cap / 8;
+			char *nb = realloc(j->data, want);
+			if (!nb) {
+				reader_fail(p, STELE_ENOMEM, "out of memory reading \"%s\"%s", name, "");
+				ok = false;
+				break;
+			}
+			j->data = nb;
+			j->cap = want;
 		}
-		j->data = buf;
+		char *buf = j->data;
 		if (ncarry)
 			memcpy(buf, carry, ncarry);
 		size_t len = ncarry;
@@ -136,6 +144,7 @@ static bool read_file(Pipe *p, const char *name, uint64_t *lineno)
 			}
 			j->data = buf = bigger;
 			cap *= 2;
+			j->cap = cap;
 		}
 		if (!ok) {
 			pthread_mutex_lock(&p->mu);

@@ -49,6 +49,23 @@ void buf_free(Buf *b)
 
 uint64_t rd_varint_slow(Rd *r)
 {
+	const uint8_t *p = r->p;
+	if (!r->bad && r->end - p >= 10) {
+		/* Enough bytes for any varint: no bounds check per byte. */
+		uint64_t v = 0;
+		for (int i = 0; i < 10; i++) {
+			uint8_t c = p[i];
+			v |= (uint64_t)(c & 0x7f) << (7 * i);
+			if (c < 0x80) {
+				if (i == 9 && c > 1)
+					break;
+				r->p = p + i + 1;
+				return v;
+			}
+		}
+		r->bad = true;
+		return 0;
+	}
 	uint64_t v = 0;
 	for (int shift = 0; shift < 64; shift += 7) {
 		if (r->bad || r->p >= r->end) {

@@ -64,15 +64,6 @@ static uint32_t column_of(const LpLine *l, LpStr s)
 	return 1;
 }
 
-/* Equality of two short strings (field keys) without a library call. */
-static inline bool short_eq(const char *a, const char *b, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
 static bool is_ts_name(LpStr s)
 {
 	return s.n == 2 && s.p[0] == 't' && s.p[1] == 's';
@@ -89,7 +80,7 @@ static bool check_fields(LpBatch *b, const LpLine *l, const Table *t, FieldCache
 		bool same = true;
 		for (uint32_t i = 0; i < l->nfields && same; i++)
 			same = fc->keys[i].n == f[i].key.n &&
-			       short_eq(fc->keys[i].p, f[i].key.p, f[i].key.n) &&
+			       memcmp(fc->keys[i].p, f[i].key.p, f[i].key.n) == 0 &&
 			       t->cols[fc->cols[i]].type == f[i].type;
 		if (same) {
 			memcpy(cols, fc->cols, l->nfields * sizeof *cols);

@@ -1,10 +1,13 @@
 /*
  * import.c - stele import: load line-protocol files into a database.
  *
- * Two threads: a reader cuts the input into chunks of whole lines and
- * parses them; the main thread commits the parsed batches in input order
- * (db_write_batch), so a later line wins over an earlier one exactly as if
- * the file were written line by line. Each chunk is one atomic batch.
+ * Workers (one per core, at most 4) share the work symmetrically. Each in
+ * turn takes the input lock, reads the next chunk of whole lines (4 MiB,
+ * --batch) and numbers it; then parses it with no lock held; then waits for
+ * the chunk's turn and commits it (db_write_batch). Chunks commit in input
+ * order, so a later line wins over an earlier one exactly as if the file
+ * were written line by line, while reading, parsing and committing of
+ * different chunks overlap on all cores. Each chunk is one atomic batch.
  * With --progress, after each batch commits the importer prints
  * "committed through line N" (durable under --sync always).
  */
@@ -23,193 +26,215 @@
 
 #define DEFAULT_CHUNK (4u << 20)
 #define MAX_LINE (64u << 20)
-#define QDEPTH 2
-#define NJOBS (QDEPTH + 1)
+#define MAX_WORKERS 4
 
-typedef struct Job {
-	LpBatch batch;
-	int64_t now;
-	uint64_t last_line;  /* number of the chunk's last line */
-	size_t bytes;
-	char *data;          /* the chunk the batch points into */
+typedef struct Chunk {
+	char *data;          /* owned: the bytes the batch points into */
 	size_t cap;          /* bytes allocated at data */
-} Job;
+	size_t len;          /* bytes of whole lines in data */
+	uint64_t first_line, last_line;
+	uint64_t ticket;     /* commit order */
+} Chunk;
 
-typedef struct Pipe {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	Job *q[NJOBS];
-	int head, n;
-	bool done;          /* the reader has finished (or failed) */
-	bool stop;          /* the committer gave up */
-	int rc;             /* the reader's failure */
-	char msg[STELE_ERR_MSG_MAX];
-	Job *free_jobs[NJOBS];
-	int nfree;
-	/* input */
-	char **files;
-	int nfiles;
+typedef struct Import {
+	stele_db *db;
 	stele_precision prec;
-	size_t chunk;       /* bytes of input per batch */
-} Pipe;
+	size_t chunk;
+	bool progress;
+	/* input, under in_mu */
+	pthread_mutex_t in_mu;
+	char **files;
+	int nfiles, file;    /* file: the one being read */
+	int fd;              /* -1 between files */
+	char *carry;         /* the start of a line cut by the last chunk */
+	size_t ncarry;
+	bool eof;            /* every file read */
+	uint64_t lineno;     /* lines read so far */
+	uint64_t next_ticket;
+	/* commits, under out_mu */
+	pthread_mutex_t out_mu;
+	pthread_cond_t turn_cv;
+	uint64_t turn;       /* the ticket whose commit is next */
+	bool stop;           /* a failure: everyone stops */
+	int rc;
+	char msg[STELE_ERR_MSG_MAX];
+	uint64_t written, rejected, bytes;
+	stele_line_error shown[STELE_LINE_ERRORS_KEPT];
+	uint32_t nshown;
+} Import;
 
-static Job *take_free(Pipe *p)
+static void import_fail(Import *im, int rc, const char *msg)
 {
-	pthread_mutex_lock(&p->mu);
-	while (p->nfree == 0 && !p->stop)
-		pthread_cond_wait(&p->cv, &p->mu);
-	Job *j = p->stop ? NULL : p->free_jobs[--p->nfree];
-	pthread_mutex_unlock(&p->mu);
-	return j;
-}
-
-static void push(Pipe *p, Job *j)
-{
-	pthread_mutex_lock(&p->mu);
-	p->q[(p->head + p->n) % NJOBS] = j;
-	p->n++;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-}
-
-static void reader_fail(Pipe *p, int rc, const char *fmt, const char *a, const char *b)
-{
-	pthread_mutex_lock(&p->mu);
-	p->rc = rc;
-	snprintf(p->msg, sizeof p->msg, fmt, a, b);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Reads one file a chunk of whole lines at a time and queues parsed jobs. */
-static bool read_file(Pipe *p, const char *name, uint64_t *lineno)
-{
-	int fd = strcmp(name, "-") == 0 ? 0 : open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		reader_fail(p, STELE_ENOENT, "could not open \"%s\": %s", name, strerror(errno));
-		return false;
+	pthread_mutex_lock(&im->out_mu);
+	if (!im->stop) {
+		im->stop = true;
+		im->rc = rc;
+		snprintf(im->msg, sizeof im->msg, "%s", msg);
 	}
-	char *carry = NULL;
-	size_t ncarry = 0;
-	bool eof = false, ok = true;
-	while (!eof && ok) {
-		Job *j = take_free(p);
-		if (!j) {
-			ok = false;
+	pthread_cond_broadcast(&im->turn_cv);
+	pthread_mutex_unlock(&im->out_mu);
+}
+
+/* Reads into c the next chunk of whole lines; false at the end of the
+ * input or on failure (then im->stop is set). Caller holds in_mu. */
+static bool next_chunk(Import *im, Chunk *c)
+{
+	char msg[STELE_ERR_MSG_MAX];
+	for (;;) {
+		if (im->eof)
+			return false;
+		if (im->fd < 0) {
+			if (im->file >= im->nfiles) {
+				im->eof = true;
+				if (im->ncarry == 0)
+					return false;
+				break; /* the last file's unterminated last line */
+			}
+			const char *name = im->files[im->file];
+			im->fd = strcmp(name, "-") == 0 ? 0 : open(name, O_RDONLY | O_CLOEXEC);
+			if (im->fd < 0) {
+				snprintf(msg, sizeof msg, "could not open \"%s\": %s", name, strerror(errno));
+				import_fail(im, STELE_ENOENT, msg);
+				return false;
+			}
+		}
+		break;
+	}
+	size_t cap = im->ncarry + im->chunk;
+	if (c->cap < cap) {
+		/* Room for a chunk and some carried-over line, so the buffer
+		 * is not reallocated (and copied) for every chunk. */
+		size_t want = cap + cap / 8;
+		char *nb = realloc(c->data, want);
+		if (!nb) {
+			import_fail(im, STELE_ENOMEM, "out of memory reading the input");
+			return false;
+		}
+		c->data = nb;
+		c->cap = want;
+	}
+	memcpy(c->data, im->carry, im->ncarry);
+	size_t len = im->ncarry;
+	bool file_end = im->fd < 0;
+	/* Fill the chunk; keep reading while it holds no newline at all (a
+	 * line longer than the chunk), up to MAX_LINE. */
+	while (!file_end) {
+		while (len < c->cap) {
+			ssize_t r = read(im->fd, c->data + len, c->cap - len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				snprintf(msg, sizeof msg, "could not read \"%s\": %s", im->files[im->file],
+				         strerror(errno));
+				import_fail(im, STELE_EIO, msg);
+				return false;
+			}
+			if (r == 0) {
+				file_end = true;
+				break;
+			}
+			len += (size_t)r;
+		}
+		if (file_end || memchr(c->data + im->ncarry, '\n', len - im->ncarry) ||
+		    c->cap > MAX_LINE)
 			break;
+		char *nb = realloc(c->data, c->cap * 2);
+		if (!nb) {
+			import_fail(im, STELE_ENOMEM, "out of memory reading the input");
+			return false;
 		}
-		size_t cap = ncarry + p->chunk;
-		if (j->cap < cap) {
-			/* Room for a chunk and some carried-over line, so the buffer
-			 * is not reallocated (and copied) for every chunk. */
-			size_t want = cap + cap / 8;
-			char *nb = realloc(j->data, want);
-			if (!nb) {
-				reader_fail(p, STELE_ENOMEM, "out of memory reading \"%s\"%s", name, "");
-				ok = false;
-				break;
-			}
-			j->data = nb;
-			j->cap = want;
+		c->data = nb;
+		c->cap *= 2;
+	}
+	/* Cut after the last newline; the rest waits for the next chunk. A
+	 * file's end also ends its last line. */
+	size_t cut = len;
+	if (!file_end) {
+		char *nl = memrchr(c->data, '\n', len);
+		if (nl)
+			cut = (size_t)(nl - c->data) + 1;
+	}
+	if (file_end && im->fd >= 0) {
+		if (im->fd > 0)
+			close(im->fd);
+		im->fd = -1;
+		im->file++;
+	}
+	im->ncarry = len - cut;
+	if (im->ncarry) {
+		char *nc = realloc(im->carry, im->ncarry);
+		if (!nc) {
+			import_fail(im, STELE_ENOMEM, "out of memory reading the input");
+			return false;
 		}
-		char *buf = j->data;
-		if (ncarry)
-			memcpy(buf, carry, ncarry);
-		size_t len = ncarry;
-		/* Fill the chunk; keep reading while it holds no newline at all
-		 * (a line longer than the chunk), up to MAX_LINE. */
-		for (;;) {
-			while (len < cap) {
-				ssize_t r = read(fd, buf + len, cap - len);
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r < 0) {
-					reader_fail(p, STELE_EIO, "could not read \"%s\": %s", name,
-					            strerror(errno));
-					ok = false;
-					break;
-				}
-				if (r == 0) {
-					eof = true;
-					break;
-				}
-				len += (size_t)r;
-			}
-			if (!ok || eof || memchr(buf + ncarry, '\n', len - ncarry) || cap > MAX_LINE)
-				break;
-			char *bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				reader_fail(p, STELE_ENOMEM, "out of memory reading \"%s\"%s", name, "");
-				ok = false;
-				break;
-			}
-			j->data = buf = bigger;
-			cap *= 2;
-			j->cap = cap;
-		}
-		if (!ok) {
-			pthread_mutex_lock(&p->mu);
-			p->free_jobs[p->nfree++] = j;
-			pthread_mutex_unlock(&p->mu);
+		im->carry = nc;
+		memcpy(im->carry, c->data + cut, im->ncarry);
+	}
+	uint64_t lines = 0;
+	for (const char *q = c->data; (q = memchr(q, '\n', (size_t)(c->data + cut - q))) != NULL;
+	     q++)
+		lines++;
+	if (cut > 0 && c->data[cut - 1] != '\n')
+		lines++;
+	c->len = cut;
+	c->first_line = im->lineno + 1;
+	im->lineno += lines;
+	c->last_line = im->lineno;
+	c->ticket = im->next_ticket++;
+	return true;
+}
+
+static void *worker_main(void *arg)
+{
+	Import *im = arg;
+	Chunk c = {0};
+	LpBatch b;
+	lp_batch_init(&b);
+	for (;;) {
+		pthread_mutex_lock(&im->in_mu);
+		bool stop = im->stop;
+		bool more = !stop && next_chunk(im, &c);
+		pthread_mutex_unlock(&im->in_mu);
+		if (!more)
 			break;
-		}
-		/* Cut after the last newline; the rest waits for the next chunk. */
-		size_t cut = len;
-		if (!eof) {
-			char *nl = memrchr(buf, '\n', len);
-			if (nl)
-				cut = (size_t)(nl - buf) + 1;
-		}
-		free(carry);
-		carry = NULL;
-		ncarry = len - cut;
-		if (ncarry) {
-			carry = malloc(ncarry);
-			if (!carry) {
-				reader_fail(p, STELE_ENOMEM, "out of memory reading \"%s\"%s", name, "");
-				ok = false;
-				break;
-			}
-			memcpy(carry, buf + cut, ncarry);
-		}
-		uint64_t lines = 0;
-		for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + cut - q))) != NULL; q++)
-			lines++;
-		if (cut > 0 && buf[cut - 1] != '\n')
-			lines++;
 		LpOptions o = {0};
-		o.precision = p->prec;
+		o.precision = im->prec;
 		o.now_ns = time_now_ns();
-		o.first_line = *lineno + 1;
-		lp_batch_reset(&j->batch);
-		StErr e;
-		if (lp_parse(&j->batch, buf, cut, &o, &e)) {
-			reader_fail(p, e.code, "%s%s", e.msg, "");
-			ok = false;
+		o.first_line = c.first_line;
+		lp_batch_reset(&b);
+		StErr err;
+		int rc = lp_parse(&b, c.data, c.len, &o, &err);
+		pthread_mutex_lock(&im->out_mu);
+		while (im->turn != c.ticket && !im->stop)
+			pthread_cond_wait(&im->turn_cv, &im->out_mu);
+		if (im->stop) {
+			pthread_mutex_unlock(&im->out_mu);
 			break;
 		}
-		*lineno += lines;
-		j->now = o.now_ns;
-		j->last_line = *lineno;
-		j->bytes = cut;
-		push(p, j);
+		stele_write_result res;
+		if (rc == STELE_OK)
+			rc = db_write_batch(im->db, &b, o.now_ns, &res, &err);
+		if (rc == STELE_OK || rc == STELE_EPARSE || rc == STELE_ETYPE || rc == STELE_ELIMIT) {
+			im->written += res.lines_written;
+			im->rejected += res.lines_rejected;
+			im->bytes += c.len;
+			for (uint32_t k = 0; k < res.n_errors && im->nshown < STELE_LINE_ERRORS_KEPT; k++)
+				im->shown[im->nshown++] = res.errors[k];
+			if (im->progress) {
+				printf("committed through line %llu\n", (unsigned long long)c.last_line);
+				fflush(stdout);
+			}
+			im->turn++;
+			pthread_cond_broadcast(&im->turn_cv);
+			pthread_mutex_unlock(&im->out_mu);
+			continue;
+		}
+		pthread_mutex_unlock(&im->out_mu);
+		import_fail(im, rc, err.msg);
+		break;
 	}
-	free(carry);
-	if (fd > 0)
-		close(fd);
-	return ok;
-}
-
-static void *reader_main(void *arg)
-{
-	Pipe *p = arg;
-	uint64_t lineno = 0;
-	for (int i = 0; i < p->nfiles; i++)
-		if (!read_file(p, p->files[i], &lineno))
-			break;
-	pthread_mutex_lock(&p->mu);
-	p->done = true;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
+	lp_batch_free(&b);
+	free(c.data);
 	return NULL;
 }
 
@@ -267,8 +292,9 @@ int cmd_import(int argc, char **argv)
 	stele_options opts;
 	stele_options_init(&opts);
 	stele_err err;
-	Pipe p = {0};
-	if (stele_parse_precision(prec, &p.prec, &err) ||
+	stele_precision prec_v;
+	size_t chunk = DEFAULT_CHUNK;
+	if (stele_parse_precision(prec, &prec_v, &err) ||
 	    (sync && stele_parse_sync(sync, &opts, &err))) {
 		free(files);
 		return cli_fail("import", EXIT_USAGE, "%s", err.msg);
@@ -282,14 +308,13 @@ int cmd_import(int argc, char **argv)
 		}
 		opts.memtable_bytes = v;
 	}
-	p.chunk = DEFAULT_CHUNK;
 	if (batch) {
 		if (!parse_size(batch, &v) || v < 1024 || v > (256u << 20)) {
 			free(files);
 			return cli_fail("import", EXIT_USAGE,
 			                "invalid --batch \"%s\": expected bytes from 1K to 256M", batch);
 		}
-		p.chunk = v;
+		chunk = v;
 	}
 	opts.recover = recover;
 	stele_db *db;
@@ -297,64 +322,28 @@ int cmd_import(int argc, char **argv)
 		free(files);
 		return cli_fail("import", EXIT_FAILED, "%s", err.msg);
 	}
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.cv, NULL);
-	p.files = files;
-	p.nfiles = nfiles;
-	Job jobs[NJOBS];
-	memset(jobs, 0, sizeof jobs);
-	for (int i = 0; i < NJOBS; i++) {
-		lp_batch_init(&jobs[i].batch);
-		p.free_jobs[p.nfree++] = &jobs[i];
-	}
+	Import im = {.db = db, .prec = prec_v, .chunk = chunk, .progress = progress,
+	             .files = files, .nfiles = nfiles, .fd = -1};
+	pthread_mutex_init(&im.in_mu, NULL);
+	pthread_mutex_init(&im.out_mu, NULL);
+	pthread_cond_init(&im.turn_cv, NULL);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nworkers = ncpu < 1 ? 1 : ncpu > MAX_WORKERS ? MAX_WORKERS : (int)ncpu;
+	pthread_t th[MAX_WORKERS];
+	int started = 0;
 	int64_t t0 = time_mono_ns();
-	pthread_t reader;
-	pthread_create(&reader, NULL, reader_main, &p);
-
-	uint64_t written = 0, rejected = 0, bytes = 0;
-	stele_line_error shown[STELE_LINE_ERRORS_KEPT];
-	uint32_t nshown = 0;
-	int rc = STELE_OK;
-	for (;;) {
-		pthread_mutex_lock(&p.mu);
-		while (p.n == 0 && !p.done)
-			pthread_cond_wait(&p.cv, &p.mu);
-		Job *j = NULL;
-		if (p.n > 0) {
-			j = p.q[p.head];
-			p.head = (p.head + 1) % NJOBS;
-			p.n--;
-		}
-		pthread_mutex_unlock(&p.mu);
-		if (!j)
-			break;
-		stele_write_result res;
-		int wrc = db_write_batch(db, &j->batch, j->now, &res, &err);
-		written += res.lines_written;
-		rejected += res.lines_rejected;
-		bytes += j->bytes;
-		for (uint32_t k = 0; k < res.n_errors && nshown < STELE_LINE_ERRORS_KEPT; k++)
-			shown[nshown++] = res.errors[k];
-		if (wrc && wrc != STELE_EPARSE && wrc != STELE_ETYPE && wrc != STELE_ELIMIT) {
-			rc = wrc;
-			pthread_mutex_lock(&p.mu);
-			p.stop = true;
-			pthread_cond_broadcast(&p.cv);
-			pthread_mutex_unlock(&p.mu);
-			break;
-		}
-		if (progress) {
-			printf("committed through line %llu\n", (unsigned long long)j->last_line);
-			fflush(stdout);
-		}
-		pthread_mutex_lock(&p.mu);
-		p.free_jobs[p.nfree++] = j;
-		pthread_cond_broadcast(&p.cv);
-		pthread_mutex_unlock(&p.mu);
-	}
-	pthread_join(reader, NULL);
-	if (rc == STELE_OK && p.rc)
-		rc = failf(&err, p.rc, "%s", p.msg);
+	for (int i = 1; i < nworkers; i++)
+		if (pthread_create(&th[started], NULL, worker_main, &im) == 0)
+			started++;
+	worker_main(&im);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	int rc = im.rc;
+	if (rc)
+		failf(&err, rc, "%s", im.msg);
+	if (im.fd > 0)
+		close(im.fd);
+	free(im.carry);
 	stele_err cerr;
 	int crc = stele_close(db, &cerr);
 	if (rc == STELE_OK && crc) {
@@ -362,23 +351,21 @@ int cmd_import(int argc, char **argv)
 		err = cerr;
 	}
 	double secs = (double)(time_mono_ns() - t0) / 1e9;
-	for (uint32_t k = 0; k < nshown; k++)
-		fprintf(stderr, "line %llu, column %u: %s\n", (unsigned long long)shown[k].line,
-		        shown[k].column, shown[k].msg);
-	if (rejected > nshown)
+	for (uint32_t k = 0; k < im.nshown; k++)
+		fprintf(stderr, "line %llu, column %u: %s\n", (unsigned long long)im.shown[k].line,
+		        im.shown[k].column, im.shown[k].msg);
+	if (im.rejected > im.nshown)
 		fprintf(stderr, "... and %llu more rejected lines\n",
-		        (unsigned long long)(rejected - nshown));
+		        (unsigned long long)(im.rejected - im.nshown));
 	printf("%llu lines written, %llu rejected in %.2f s (%.0f rows/s, %.1f MB/s)\n",
-	       (unsigned long long)written, (unsigned long long)rejected, secs,
-	       secs > 0 ? (double)written / secs : 0.0, secs > 0 ? (double)bytes / secs / 1e6 : 0.0);
-	for (int i = 0; i < NJOBS; i++) {
-		lp_batch_free(&jobs[i].batch);
-		free(jobs[i].data);
-	}
-	pthread_mutex_destroy(&p.mu);
-	pthread_cond_destroy(&p.cv);
+	       (unsigned long long)im.written, (unsigned long long)im.rejected, secs,
+	       secs > 0 ? (double)im.written / secs : 0.0,
+	       secs > 0 ? (double)im.bytes / secs / 1e6 : 0.0);
+	pthread_mutex_destroy(&im.in_mu);
+	pthread_mutex_destroy(&im.out_mu);
+	pthread_cond_destroy(&im.turn_cv);
 	free(files);
 	if (rc)
 		return cli_fail("import", EXIT_FAILED, "%s", err.msg);
-	return rejected ? EXIT_REJECTED : 0;
+	return im.rejected ? EXIT_REJECTED : 0;
 }

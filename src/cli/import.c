@@ -113,7 +113,8 @@ static bool next_chunk(Import *im, Chunk *c)
 		c->data = nb;
 		c->cap = want;
 	}
-	memcpy(c->data, im->carry, im->ncarry);
+	if (im->ncarry)
+		memcpy(c->data, im->carry, im->ncarry);
 	size_t len = im->ncarry;
 	bool file_end = im->fd < 0;
 	/* Fill the chunk; keep reading while it holds no newline at all (a

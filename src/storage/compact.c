@@ -1,11 +1,19 @@
 /*
  * compact.c - compaction and retention.
  *
- * Compaction merges all the segments of a partition into one when it has
- * `min_segments` or more: a scan over them (scan.h) gives every series'
- * rows merged and deduplicated with last-write-wins, and one writer makes
- * the new segment, whose max_seq is the largest of its inputs (so it keeps
- * its place in precedence against segments flushed later). Retention drops
+ * Compaction merges a run of segments of one partition into one: a scan
+ * over them (scan.h) gives every series' rows merged and deduplicated with
+ * last-write-wins, and one writer makes the new segment, whose max_seq is
+ * the largest of its inputs. A run is always consecutive in max_seq order,
+ * so the merged segment keeps its place in precedence against the segments
+ * left out (merging A and C around B would let A's old values win over B's).
+ *
+ * Which runs (size-tiered, so that each byte is rewritten O(log n) times,
+ * not once per flush): in the background, the newest run of segments of
+ * similar size, each older one at most COMPACT_GROWTH times the size of the
+ * next newer, when it has COMPACT_MIN_SEGMENTS or more; four flush-sized
+ * segments become one four times larger, four of those one sixteen times
+ * larger, and so on. stele_compact() merges every partition whole. Retention drops
  * every segment of a partition that ends before now - the table's
  * retention. Both publish one new manifest for the pass and then delete
  * the files they replaced; open scans keep reading them through their open
@@ -112,8 +120,18 @@ static int merge_partition(stele_db *db, const Table *tab, Segment *const *segs,
 	return rc;
 }
 
+/* The first segment of the newest run of similar sizes in segs[0..n). */
+static uint32_t tier_start(Segment *const *segs, uint32_t n)
+{
+	uint32_t j = n - 1;
+	while (j > 0 && segs[j - 1]->info.size <= COMPACT_GROWTH * segs[j]->info.size)
+		j--;
+	return j;
+}
+
 int db_compact(stele_db *db, uint32_t min_segments, StErr *err)
 {
+	bool full = min_segments <= 2;
 	if (min_segments < 2)
 		min_segments = 2;
 	pthread_mutex_lock(&db->maint_mu);
@@ -154,13 +172,17 @@ int db_compact(stele_db *db, uint32_t min_segments, StErr *err)
 				drop[ndrop++] = v->segs[k];
 			nexpired += j - i;
 		} else if (j - i >= min_segments) {
-			Segment *merged = NULL;
-			rc = merge_partition(db, tab, v->segs + i, j - i, next_id++, &merged, err);
-			if (rc == STELE_OK) {
-				if (merged)
-					add[nadd++] = merged;
-				for (uint32_t k = i; k < j; k++)
-					drop[ndrop++] = v->segs[k];
+			uint32_t from = full ? i : i + tier_start(v->segs + i, j - i);
+			if (j - from >= min_segments) {
+				Segment *merged = NULL;
+				rc = merge_partition(db, tab, v->segs + from, j - from, next_id++, &merged,
+				                     err);
+				if (rc == STELE_OK) {
+					if (merged)
+						add[nadd++] = merged;
+					for (uint32_t k = from; k < j; k++)
+						drop[ndrop++] = v->segs[k];
+				}
 			}
 		}
 		i = j;

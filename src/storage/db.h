@@ -34,6 +34,7 @@
 
 #define DB_POOL 4
 #define COMPACT_MIN_SEGMENTS 4
+#define COMPACT_GROWTH 4
 
 typedef struct DbCounters {
 	uint64_t lines_written, lines_rejected, values_written, batches;
@@ -82,8 +83,10 @@ int db_flush_imm(stele_db *db, StErr *err);
  * flushes it. */
 int db_flush_all(stele_db *db, StErr *err);
 
-/* Compacts partitions with at least min_segments segments and applies
- * retention. Takes maint_mu. */
+/* Applies retention, and compacts: with min_segments <= 2 every partition of
+ * two or more segments whole; otherwise the newest run of similar-sized
+ * segments of a partition when it has min_segments or more (compact.c).
+ * Takes maint_mu. */
 int db_compact(stele_db *db, uint32_t min_segments, StErr *err);
 
 /* Publishes a new version and manifest in place of the current one, with

@@ -287,6 +287,54 @@ static void test_compaction_merges(void **state)
 	su_close(db);
 }
 
+static void test_tiered_compaction(void **state)
+{
+	stele_options o = su_opts();
+	stele_db *db = su_open(dir, &o);
+	stele_err err;
+	/* One large segment, then four small ones of one partition. */
+	Buf text = {0};
+	for (int i = 0; i < 20000; i++) {
+		char line[96];
+		snprintf(line, sizeof line, "m,h=%d v=%di %d\n", i % 20, i, 1000000 + i);
+		buf_put(&text, line, strlen(line));
+	}
+	stele_write_result res;
+	assert_int_equal(stele_write_lp(db, (char *)text.data, text.len, NULL, &res, &err), STELE_OK);
+	assert_int_equal(stele_flush(db, &err), STELE_OK);
+	uint64_t big = db->version->segs[0]->info.id;
+	for (int f = 0; f < 4; f++) {
+		char line[96];
+		/* Each overwrites a row of the large segment and adds one. */
+		snprintf(line, sizeof line, "m,h=0 v=%di 1000000\nm,h=1 v=%di %d\n", -f, f, 5 + f);
+		su_write(db, line);
+		assert_int_equal(stele_flush(db, &err), STELE_OK);
+	}
+	assert_int_equal(db->version->nsegs, 5);
+	char *before = su_dump(db, "m");
+	/* The background policy merges the four small ones only. */
+	assert_int_equal(db_compact(db, COMPACT_MIN_SEGMENTS, &err), STELE_OK);
+	assert_int_equal(db->version->nsegs, 2);
+	assert_true(db->version->segs[0]->info.id == big);
+	assert_int_equal(db->version->segs[1]->info.nrows, 5);
+	char *after = su_dump(db, "m");
+	assert_string_equal(before, after);
+	assert_non_null(strstr(after, "m,h=0 v=-3i 1000000\n"));
+	/* Run again: two segments of unlike size are left alone. */
+	assert_int_equal(db_compact(db, COMPACT_MIN_SEGMENTS, &err), STELE_OK);
+	assert_int_equal(db->version->nsegs, 2);
+	/* stele_compact merges the partition whole. */
+	assert_int_equal(stele_compact(db, &err), STELE_OK);
+	assert_int_equal(db->version->nsegs, 1);
+	char *whole = su_dump(db, "m");
+	assert_string_equal(before, whole);
+	free(before);
+	free(after);
+	free(whole);
+	buf_free(&text);
+	su_close(db);
+}
+
 static void test_many_rows_small_memtable(void **state)
 {
 	/* A 1 MiB memtable fills many times: flushes happen inside writes
@@ -413,6 +461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tag_predicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partitions_and_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction_merges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tiered_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows_small_memtable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_and_read_only, setup, teardown),

@@ -120,7 +120,8 @@ rm -f "$HC"
 if [ -x "$ROOT/build/bench/bench_lp" ]; then
 	step "line-protocol parser, one core"
 	"$ROOT/build/bench/bench_lp" | tee "$OUT/bench_lp.txt"
-	result lp_mb_per_s "$(awk '/MB\/s/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "MB/s") v = $i } END { print v }' "$OUT/bench_lp.txt")"
+	result lp_mb_per_s "$(awk '/1 MiB batches/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "MB/s") v = $i } END { print v }' "$OUT/bench_lp.txt")"
+	result lp_mb_per_s_4m "$(awk '/4 MiB batches/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "MB/s") v = $i } END { print v }' "$OUT/bench_lp.txt")"
 fi
 
 # ---- VictoriaMetrics ------------------------------------------------------

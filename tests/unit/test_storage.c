@@ -7,6 +7,7 @@
 #include "storage_util.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "util/timeutil.h"
 
@@ -429,6 +430,98 @@ static void test_concurrent_writers_group_commit(void **state)
 	su_close(db);
 }
 
+static int slow_wal_fsync(IoOp op, const char *path, void *ctx)
+{
+	if (op == IO_FSYNC && strstr(path, "/wal/"))
+		usleep(20000);
+	return 0;
+}
+
+static void test_writers_share_fsyncs(void **state)
+{
+	/* With a slow disk, writers that arrive while a leader is in fsync
+	 * are covered by the next fsync together. */
+	stele_options o = su_opts();
+	o.sync = STELE_SYNC_ALWAYS;
+	stele_db *db = su_open(dir, &o);
+	io_set_fault_hook(slow_wal_fsync, NULL);
+	uint64_t syncs_before = db->wal.nsyncs;
+	pthread_t th[4];
+	WriterArg args[4];
+	for (int i = 0; i < 4; i++) {
+		args[i] = (WriterArg){db, i};
+		pthread_create(&th[i], NULL, writer, &args[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		void *ret;
+		pthread_join(th[i], &ret);
+		assert_null(ret);
+	}
+	io_set_fault_hook(NULL, NULL);
+	uint64_t syncs = db->wal.nsyncs - syncs_before;
+	assert_int_equal(db->stats.batches, 400);
+	/* Four writers, one batch each in flight: about 100 fsyncs, never
+	 * one per batch. */
+	if (syncs > 300)
+		fail_msg("%llu fsyncs for 400 batches", (unsigned long long)syncs);
+	su_close(db);
+}
+
+static int slow_segments(IoOp op, const char *path, void *ctx)
+{
+	if (op == IO_WRITE && strstr(path, ".seg"))
+		usleep(2000);
+	return 0;
+}
+
+static void test_memory_bounded_under_slow_flush(void **state)
+{
+	/* Flushing is slowed down; a writer that outruns it waits instead of
+	 * growing memory. 1 MiB memtables hold at most 2 MiB each (arrays
+	 * double), the active one and the one being flushed: 4 MiB, while
+	 * about 12 MiB of rows are written. */
+	stele_options o = su_opts();
+	o.background = true;
+	o.memtable_bytes = 1 << 20;
+	stele_db *db = su_open(dir, &o);
+	io_set_fault_hook(slow_segments, NULL);
+	Buf text = {0};
+	size_t peak = 0;
+	uint64_t rows = 0;
+	for (int batch = 0; batch < 120; batch++) {
+		buf_reset(&text);
+		for (int i = 0; i < 1000; i++) {
+			char line[160];
+			snprintf(line, sizeof line, "m,h=h%d a=%di,b=%di,c=%di,d=%di,e=%di %lld\n", i % 100,
+			         i, batch, i + batch, i * 2, i * 3,
+			         (long long)(batch * 1000 + i) * 1000000000LL);
+			buf_put(&text, line, strlen(line));
+			rows++;
+		}
+		stele_write_result res;
+		stele_err err;
+		assert_int_equal(stele_write_lp(db, (char *)text.data, text.len, NULL, &res, &err),
+		                 STELE_OK);
+		pthread_mutex_lock(&db->mu);
+		size_t held = db->mem->bytes + (db->imm ? db->imm->bytes : 0);
+		pthread_mutex_unlock(&db->mu);
+		if (held > peak)
+			peak = held;
+	}
+	io_set_fault_hook(NULL, NULL);
+	if (peak > (4u << 20))
+		fail_msg("memtables held %zu bytes", peak);
+	assert_true(db->stats.flushes >= 3);
+	char *got = su_dump(db, "m");
+	uint64_t lines = 0;
+	for (char *p = got; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_true(lines == rows);
+	free(got);
+	buf_free(&text);
+	su_close(db);
+}
+
 static void test_busy_and_read_only(void **state)
 {
 	stele_options o = su_opts();
@@ -464,6 +557,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tiered_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows_small_memtable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writers_share_fsyncs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_bounded_under_slow_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_and_read_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

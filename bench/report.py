@@ -93,13 +93,28 @@ def main():
         ("peak RSS < 256 MB while importing", fnum(int(r["stele_peak_rss_kib"]) * 1024 / 1e6)
          + " MB", int(r["stele_peak_rss_kib"]) * 1024 < 256e6),
     ]
-    if r.get("lp_mb_per_s"):
-        checks.append(("line-protocol parsing ≥ 500 MB/s on one core (1 MiB batches, an "
-                       "HTTP write; 4 MiB batches: %s MB/s)" % fnum(r.get("lp_mb_per_s_4m", 0)),
-                       fnum(r["lp_mb_per_s"]) + " MB/s", float(r["lp_mb_per_s"]) >= 500))
+    if r.get("lp_mb_per_s_time_1m"):
+        slowest = min(float(r[k]) for k in ("lp_mb_per_s_host_1m", "lp_mb_per_s_host_4m",
+                                             "lp_mb_per_s_time_1m", "lp_mb_per_s_time_4m"))
+        checks.append(("line-protocol parsing ≥ 500 MB/s on one core (the slowest of the "
+                       "four cases below)", fnum(slowest) + " MB/s", slowest >= 500))
     for name, val, ok in checks:
         out.append("| %s | %s | %s |" % (name, val, "yes" if ok else "**no**"))
     out.append("")
+    if r.get("lp_mb_per_s_time_1m"):
+        out.append("### Line-protocol parsing, one core (`build/bench/bench_lp`)")
+        out.append("")
+        out.append("| order of the lines | 1 MiB batches (an HTTP write) | 4 MiB batches "
+                   "(`stele import`) |")
+        out.append("| --- | ---: | ---: |")
+        out.append("| host-major: a source's points in a run | %s MB/s | %s MB/s |" % (
+            fnum(r["lp_mb_per_s_host_1m"]), fnum(r["lp_mb_per_s_host_4m"])))
+        out.append("| time-major: no two consecutive lines of one series | %s MB/s | %s MB/s |" % (
+            fnum(r["lp_mb_per_s_time_1m"]), fnum(r["lp_mb_per_s_time_4m"])))
+        out.append("")
+        out.append("A line that repeats the previous line's measurement and tags byte for byte "
+                   "reuses their parse, which is why host-major input parses faster.")
+        out.append("")
     if "hc_series" in r:
         out.append("### A million series")
         out.append("")

@@ -120,8 +120,11 @@ rm -f "$HC"
 if [ -x "$ROOT/build/bench/bench_lp" ]; then
 	step "line-protocol parser, one core"
 	"$ROOT/build/bench/bench_lp" | tee "$OUT/bench_lp.txt"
-	result lp_mb_per_s "$(awk '/1 MiB batches/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "MB/s") v = $i } END { print v }' "$OUT/bench_lp.txt")"
-	result lp_mb_per_s_4m "$(awk '/4 MiB batches/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "MB/s") v = $i } END { print v }' "$OUT/bench_lp.txt")"
+	lpnum() { awk -v pat="$1" 'index($0, pat) { for (i = 1; i <= NF; i++) if ($(i + 1) == "MB/s") v = $i } END { print v }' "$OUT/bench_lp.txt"; }
+	result lp_mb_per_s_host_1m "$(lpnum "host-major, 1 MiB")"
+	result lp_mb_per_s_host_4m "$(lpnum "host-major, 4 MiB")"
+	result lp_mb_per_s_time_1m "$(lpnum "time-major, 1 MiB")"
+	result lp_mb_per_s_time_4m "$(lpnum "time-major, 4 MiB")"
 fi
 
 # ---- VictoriaMetrics ------------------------------------------------------

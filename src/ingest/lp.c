@@ -140,6 +140,13 @@ typedef struct Parser {
 	/* its error, when parse_line() returns LINE_BAD */
 	const char *err_at;
 	char err_msg[STELE_LINE_ERROR_MSG_MAX];
+	/* The last good line's measurement and tag set as they appear in the
+	 * input, and what they parsed to: a line that repeats them byte for
+	 * byte (and has a space after them) shares them without parsing. */
+	const char *prev_raw;
+	uint32_t prev_len;
+	LpStr prev_meas, prev_series;
+	uint32_t prev_tag0, prev_ntags;
 } Parser;
 
 /* Loads the window at p. */
@@ -755,8 +762,25 @@ static int parse_line(Parser *P, const char *ls, const char *q, const char *end,
 	bool plain = true;  /* no name of the key has a byte that needs escaping */
 	LpStr meas;
 
+	const char *e;
+	const char *key_end;
+	uint32_t ntags;
+	if (P->prev_len && (size_t)(end - q) > P->prev_len && q[P->prev_len] == ' ' &&
+	    memcmp(q, P->prev_raw, P->prev_len) == 0) {
+		/* The same series as the last good line (the common case of a
+		 * source sending many points): identical bytes parse
+		 * identically, so take its measurement, tags and key. */
+		meas = P->prev_meas;
+		e = key_end = q + P->prev_len;
+		L->tag0 = P->prev_tag0;
+		ntags = P->prev_ntags;
+		L->series = P->prev_series;
+		canon = false; /* the key is already set */
+		goto fields;
+	}
+
 	/* Measurement: up to an unescaped ',' or ' '. */
-	const char *e = next_special(P, q, end);
+	e = next_special(P, q, end);
 	while (e < end && *e == '=')
 		e = next_special(P, e + 1, end);
 	if (e < end && *e == '\\') {
@@ -771,7 +795,7 @@ static int parse_line(Parser *P, const char *ls, const char *q, const char *end,
 		return fail(P, q, "missing measurement");
 	if (e == end || *e == '\n')
 		return fail(P, e, "missing field set");
-	const char *key_end = e;
+	key_end = e;
 
 	/* Tag set: ,key=value ... */
 	while (*e == ',') {
@@ -829,13 +853,24 @@ static int parse_line(Parser *P, const char *ls, const char *q, const char *end,
 			return fail(P, e, "missing field set");
 	}
 	/* Now *e == ' '. */
-	const uint32_t ntags = b->ntags - tag0;
+	ntags = b->ntags - tag0;
 	if (!sorted) {
 		canon = false;
 		int r = sort_tags(P, tag0, ntags);
 		if (r != LINE_OK)
 			return r;
 	}
+	L->tag0 = tag0;
+	if (canon) {
+		L->series.p = q;
+		L->series.n = (uint32_t)(key_end - q);
+	} else {
+		L->measurement = meas;
+		L->ntags = ntags;
+		if (!build_series(P, L, plain))
+			return LINE_NOMEM;
+	}
+fields:;
 
 	/* Field set: key=value,... */
 	const char *f = e + 1;
@@ -974,20 +1009,18 @@ static int parse_line(Parser *P, const char *ls, const char *q, const char *end,
 	}
 
 	L->measurement = meas;
-	L->tag0 = tag0;
 	L->ntags = ntags;
 	L->field0 = field0;
 	L->nfields = b->nfields - field0;
 	L->ts = ts;
 	L->lineno = P->lineno;
 	L->text = ls;
-	if (canon) {
-		L->series.p = meas.p == q ? q : meas.p; /* meas.p == q: not unescaped */
-		L->series.p = q;
-		L->series.n = (uint32_t)(key_end - q);
-	} else if (!build_series(P, L, plain)) {
-		return LINE_NOMEM;
-	}
+	P->prev_raw = q;
+	P->prev_len = (uint32_t)(key_end - q);
+	P->prev_meas = meas;
+	P->prev_series = L->series;
+	P->prev_tag0 = L->tag0;
+	P->prev_ntags = ntags;
 	return LINE_OK;
 }
 

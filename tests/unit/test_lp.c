@@ -274,6 +274,44 @@ static void test_canonical_series_keys(void **state)
 	assert_str(B.lines[0].series, "m,B=3,a=2,ab=1");
 }
 
+static void test_repeated_series_lines(void **state)
+{
+	/* Consecutive lines of one series share its parsed tags and key; a
+	 * change anywhere in the tag set, a bad line, or a longer tag set
+	 * starting the same must not be mistaken for a repeat. */
+	parse("m,z=1,a=2 f=1 1\n"
+	      "m,z=1,a=2 f=2,g=3i 2\n"
+	      "m,z=1,a=2x f=3 3\n"
+	      "m,z=1,a=2,b=4 f=4 4\n"
+	      "m,z=1,a=2 f=x 5\n"
+	      "m,z=1,a=2 f=6 6\n"
+	      "m,z=1,a=2 f=7\n");
+	assert_int_equal(B.nlines, 6);
+	assert_int_equal(B.nrejected, 1);
+	assert_int_equal(B.errors[0].line, 5);
+	const char *keys[] = {"m,a=2,z=1", "m,a=2,z=1", "m,a=2x,z=1", "m,a=2,b=4,z=1",
+	                      "m,a=2,z=1", "m,a=2,z=1"};
+	for (uint32_t i = 0; i < 6; i++) {
+		assert_str(B.lines[i].series, keys[i]);
+		assert_str(B.lines[i].measurement, "m");
+		assert_str(tag(i, 0)->key, "a");
+		assert_str(tag(i, B.lines[i].ntags - 1)->key, "z");
+	}
+	assert_int_equal(B.lines[3].ntags, 3);
+	assert_str(tag(3, 1)->key, "b");
+	assert_str(tag(2, 0)->val, "2x");
+	assert_int_equal(B.lines[1].nfields, 2);
+	assert_true(field(1, 1)->v.i == 3);
+	assert_true(B.lines[4].ts == 6 && field(4, 0)->v.f == 6.0);
+	assert_true(B.lines[5].ts == 42);
+	/* Escaped names repeat too. */
+	parse("a\\ b,k=v\\,w f=1 1\na\\ b,k=v\\,w f=2 2\n");
+	assert_int_equal(B.nlines, 2);
+	assert_str(B.lines[1].measurement, "a b");
+	assert_str(tag(1, 0)->val, "v,w");
+	assert_str(B.lines[1].series, "a\\ b,k=v\\,w");
+}
+
 static void test_lines_comments_crlf(void **state)
 {
 	parse("# a comment\n\n   \n\t# indented comment\nm f=1 1\r\nm f=2i 2\r\n  m f=3 3");
@@ -572,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_escapes_in_every_position),
 		cmocka_unit_test(test_canonical_series_keys),
+		cmocka_unit_test(test_repeated_series_lines),
 		cmocka_unit_test(test_lines_comments_crlf),
 		cmocka_unit_test(test_precision_and_range),
 		cmocka_unit_test(test_repeated_fields),

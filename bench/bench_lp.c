@@ -8,9 +8,8 @@
  * parses each for a few seconds in batches of 1 MiB (the size of a typical
  * HTTP write body: 5,000 lines of Telegraf or an InfluxDB client) and of
  * 4 MiB (what `stele import` parses at once), and prints MB/s and lines/s of
- * the best of three passes for each. A line that repeats the previous line's
- * series is parsed without re-parsing its tags, so host-major data parses
- * faster.
+ * the best of three passes for each. A line that repeats a recent line's
+ * measurement and tags shares their parse, in either order.
  *
  *   bench_lp [--mb N] [--seconds S]
  */

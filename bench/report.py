@@ -112,8 +112,8 @@ def main():
         out.append("| time-major: no two consecutive lines of one series | %s MB/s | %s MB/s |" % (
             fnum(r["lp_mb_per_s_time_1m"]), fnum(r["lp_mb_per_s_time_4m"])))
         out.append("")
-        out.append("A line that repeats the previous line's measurement and tags byte for byte "
-                   "reuses their parse, which is why host-major input parses faster.")
+        out.append("A line that repeats a recent line's measurement and tags byte for byte "
+                   "shares their parse (runs of one series are cheapest).")
         out.append("")
     if "hc_series" in r:
         out.append("### A million series")

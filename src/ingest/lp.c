@@ -42,6 +42,8 @@
 #endif
 #include <pthread.h>
 
+#include <xxhash.h>
+
 #include "ingest/lp_num.h"
 #include "util/timeutil.h"
 
@@ -140,14 +142,24 @@ typedef struct Parser {
 	/* its error, when parse_line() returns LINE_BAD */
 	const char *err_at;
 	char err_msg[STELE_LINE_ERROR_MSG_MAX];
-	/* The last good line's measurement and tag set as they appear in the
-	 * input, and what they parsed to: a line that repeats them byte for
-	 * byte (and has a space after them) shares them without parsing. */
-	const char *prev_raw;
-	uint32_t prev_len;
-	LpStr prev_meas, prev_series;
-	uint32_t prev_tag0, prev_ntags;
+	/* Measurement and tag sets of recent good lines as they appear in the
+	 * input, and what they parsed to (see seen_lookup). */
+	struct Seen *seen;
 } Parser;
+
+/* A recently parsed measurement and tag set: a line that repeats one byte
+ * for byte shares its parse instead of parsing, sorting and building its
+ * key again. Sources send many points of each series, in runs (host-major)
+ * or in rounds (time-major); a small direct-mapped table keyed by a hash of
+ * the raw bytes catches both. Entries point into the input and the batch's
+ * tags, valid for one lp_parse() call. */
+#define SEEN_SLOTS 256
+typedef struct Seen {
+	const char *raw;  /* measurement and tags as in the input */
+	uint32_t len;     /* 0: empty slot */
+	uint32_t tag0, ntags;
+	LpStr meas, series;
+} Seen;
 
 /* Loads the window at p. */
 static void load_window(Parser *P, const char *p)
@@ -765,18 +777,34 @@ static int parse_line(Parser *P, const char *ls, const char *q, const char *end,
 	const char *e;
 	const char *key_end;
 	uint32_t ntags;
-	if (P->prev_len && (size_t)(end - q) > P->prev_len && q[P->prev_len] == ' ' &&
-	    memcmp(q, P->prev_raw, P->prev_len) == 0) {
-		/* The same series as the last good line (the common case of a
-		 * source sending many points): identical bytes parse
-		 * identically, so take its measurement, tags and key. */
-		meas = P->prev_meas;
-		e = key_end = q + P->prev_len;
-		L->tag0 = P->prev_tag0;
-		ntags = P->prev_ntags;
-		L->series = P->prev_series;
-		canon = false; /* the key is already set */
-		goto fields;
+	Seen *seen = NULL;
+	if (P->seen) {
+		/* The raw measurement and tag set end at the first unescaped
+		 * space; with a backslash in them, take the normal path. */
+		const char *s = q;
+		for (;;) {
+			s = next_special(P, s, end);
+			if (s == end || *s == '\n' || *s == '\\')
+				break;
+			if (*s == ' ')
+				break;
+			s++;
+		}
+		if (s < end && *s == ' ' && s > q) {
+			uint32_t n = (uint32_t)(s - q);
+			seen = &P->seen[XXH3_64bits(q, n) & (SEEN_SLOTS - 1)];
+			if (seen->len == n && memcmp(seen->raw, q, n) == 0) {
+				/* Identical bytes parse identically: take its
+				 * measurement, tags and key. */
+				meas = seen->meas;
+				e = key_end = s;
+				L->tag0 = seen->tag0;
+				ntags = seen->ntags;
+				L->series = seen->series;
+				seen = NULL;
+				goto fields;
+			}
+		}
 	}
 
 	/* Measurement: up to an unescaped ',' or ' '. */
@@ -1015,12 +1043,14 @@ fields:;
 	L->ts = ts;
 	L->lineno = P->lineno;
 	L->text = ls;
-	P->prev_raw = q;
-	P->prev_len = (uint32_t)(key_end - q);
-	P->prev_meas = meas;
-	P->prev_series = L->series;
-	P->prev_tag0 = L->tag0;
-	P->prev_ntags = ntags;
+	if (seen) {
+		seen->raw = q;
+		seen->len = (uint32_t)(key_end - q);
+		seen->meas = meas;
+		seen->series = L->series;
+		seen->tag0 = L->tag0;
+		seen->ntags = ntags;
+	}
 	return LINE_OK;
 }
 
@@ -1167,7 +1197,9 @@ int lp_parse(LpBatch *b, const char *buf, size_t len, const LpOptions *o, StErr 
 	static const LpOptions defaults = {0};
 	if (!o)
 		o = &defaults;
-	Parser P = {.b = b, .bufend = buf + len, .win = NULL};
+	Seen seen[SEEN_SLOTS];
+	memset(seen, 0, sizeof seen);
+	Parser P = {.b = b, .bufend = buf + len, .win = NULL, .seen = seen};
 	P.mult = lp_precision_ns(o->precision);
 	if (P.mult == 0)
 		return failf(err, STELE_EINVAL, "invalid timestamp precision %d", (int)o->precision);

@@ -304,6 +304,31 @@ static void test_repeated_series_lines(void **state)
 	assert_true(field(1, 1)->v.i == 3);
 	assert_true(B.lines[4].ts == 6 && field(4, 0)->v.f == 6.0);
 	assert_true(B.lines[5].ts == 42);
+	/* Rounds of many series (time-major order), more than the parser
+	 * remembers at once: each line still gets exactly its own tags. */
+	Buf t = {0};
+	for (int round = 0; round < 3; round++)
+		for (int s = 0; s < 700; s++) {
+			char line[96];
+			snprintf(line, sizeof line, "m,zone=z%d,host=h%d v=%di %d\n", s % 7, s, round,
+			         round);
+			buf_put(&t, line, strlen(line));
+		}
+	buf_put(&t, "", 1);
+	parse((char *)t.data);
+	assert_int_equal(B.nlines, 2100);
+	for (uint32_t i = 0; i < 2100; i++) {
+		char host[16], zone[16], key[48];
+		snprintf(host, sizeof host, "h%u", i % 700);
+		snprintf(zone, sizeof zone, "z%u", i % 700 % 7);
+		snprintf(key, sizeof key, "m,host=%s,zone=%s", host, zone);
+		assert_str(B.lines[i].series, key);
+		assert_int_equal(B.lines[i].ntags, 2);
+		assert_str(tag(i, 0)->val, host);
+		assert_str(tag(i, 1)->val, zone);
+		assert_true(field(i, 0)->v.i == (int64_t)(i / 700));
+	}
+	buf_free(&t);
 	/* Escaped names repeat too. */
 	parse("a\\ b,k=v\\,w f=1 1\na\\ b,k=v\\,w f=2 2\n");
 	assert_int_equal(B.nlines, 2);

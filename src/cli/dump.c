@@ -103,10 +103,12 @@ int cmd_dump(int argc, char **argv)
 	}
 	/* Read-only: the catalog does not change under us. */
 	const Table *t = catalog_table(&db->cat, tid);
-	uint32_t *cols = malloc((t->ncols + 1) * sizeof *cols), ncols = 0;
-	for (uint32_t c = 0; c < t->ncols; c++)
-		if (t->cols[c].kind == COL_FIELD)
-			cols[ncols++] = c;
+	uint32_t *cols = malloc((t->ncols + 1) * sizeof *cols);
+	if (!cols) {
+		stele_close(db, NULL);
+		return cli_fail("dump", EXIT_FAILED, "out of memory");
+	}
+	uint32_t ncols = table_fields(t, cols, NULL);
 	ScanSpec spec = {.table = tid, .tmin = tmin, .tmax = tmax, .cols = cols, .ncols = ncols};
 	Scan *sc = NULL;
 	int rc = scan_open(db, &spec, &sc, &err);

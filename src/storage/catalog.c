@@ -104,6 +104,20 @@ int table_add_column(Table *t, const char *name, size_t len, ColKind kind, stele
 	return STELE_OK;
 }
 
+uint32_t table_fields(const Table *t, uint32_t *cols, uint8_t *types)
+{
+	uint32_t n = 0;
+	for (uint32_t c = 0; c < t->ncols; c++) {
+		if (t->cols[c].kind == COL_FIELD) {
+			cols[n] = c;
+			if (types)
+				types[n] = t->cols[c].type;
+			n++;
+		}
+	}
+	return n;
+}
+
 static int add_table_with_id(Catalog *c, uint32_t id, const char *name, size_t len,
                              int64_t partition_ns, Table **out, StErr *err)
 {

@@ -75,6 +75,10 @@ uint32_t table_find_column(const Table *t, const char *name, size_t len);
 int table_add_column(Table *t, const char *name, size_t len, ColKind kind, stele_type type,
                      uint32_t *index, StErr *err);
 
+/* The field columns of t, in column order: their indexes into cols[] and
+ * types into types[] (room for t->ncols each); returns how many. */
+uint32_t table_fields(const Table *t, uint32_t *cols, uint8_t *types);
+
 /* Serialized form, in the manifest (see manifest.h):
  *     varint ntables, then per table: varint id, str name, svarint partition_ns,
  *     svarint retention_ns, varint ncols, per column: str name, u8 kind, u8 type

@@ -45,13 +45,7 @@ static int merge_partition(stele_db *db, const Table *tab, Segment *const *segs,
 {
 	uint32_t cols[CATALOG_MAX_COLUMNS];
 	uint8_t types[CATALOG_MAX_COLUMNS];
-	uint32_t nf = 0;
-	for (uint32_t c = 0; c < tab->ncols; c++) {
-		if (tab->cols[c].kind == COL_FIELD) {
-			cols[nf] = c;
-			types[nf++] = tab->cols[c].type;
-		}
-	}
+	uint32_t nf = table_fields(tab, cols, types);
 	size_t nall = 0;
 	uint64_t max_seq = 0;
 	for (uint32_t i = 0; i < n; i++) {

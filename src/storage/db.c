@@ -307,13 +307,7 @@ static int flush_table(stele_db *db, const MemTbl *t, const Table *tab, uint64_t
 {
 	uint32_t cols[CATALOG_MAX_COLUMNS];
 	uint8_t types[CATALOG_MAX_COLUMNS];
-	uint32_t nf = 0;
-	for (uint32_t c = 0; c < tab->ncols; c++) {
-		if (tab->cols[c].kind == COL_FIELD) {
-			cols[nf] = c;
-			types[nf++] = tab->cols[c].type;
-		}
-	}
+	uint32_t nf = table_fields(tab, cols, types);
 	uint32_t *order = NULL, n = 0;
 	int rc = mem_order(t, &order, &n, err);
 	if (rc)

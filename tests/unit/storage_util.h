@@ -63,10 +63,8 @@ static inline char *su_dump_range(stele_db *db, const char *table, int64_t tmin,
 	}
 	pthread_mutex_lock(&db->mu);
 	const Table *t = catalog_table(&db->cat, tid);
-	uint32_t cols[256], n = 0;
-	for (uint32_t c = 0; c < t->ncols && n < 256; c++)
-		if (t->cols[c].kind == COL_FIELD)
-			cols[n++] = c;
+	assert_true(t->ncols <= 256);
+	uint32_t cols[256], n = table_fields(t, cols, NULL);
 	pthread_mutex_unlock(&db->mu);
 	ScanSpec spec = {.table = tid, .tmin = tmin, .tmax = tmax, .cols = cols, .ncols = n,
 	                 .batch_rows = 3};

@@ -67,8 +67,12 @@ int table_add_column(Table *t, const char *name, size_t len, ColKind kind, stele
 	if (t->ncols >= CATALOG_MAX_COLUMNS)
 		return failf(err, STELE_ELIMIT, "table \"%s\" has the maximum of %d columns", t->name,
 		             CATALOG_MAX_COLUMNS);
-	if (len == 0 || len > CATALOG_MAX_NAME)
-		return failf(err, STELE_EINVAL, "invalid column name of %zu bytes", len);
+	if (len == 0)
+		return failf(err, STELE_EINVAL, "empty column name");
+	if (len > CATALOG_MAX_NAME)
+		return failf(err, STELE_ELIMIT,
+		             "column name of %zu bytes is longer than the limit of %d bytes", len,
+		             CATALOG_MAX_NAME);
 	if (t->ncols == t->cap_cols) {
 		uint32_t cap = t->cap_cols ? t->cap_cols * 2 : 16;
 		Column *cols = realloc(t->cols, cap * sizeof *cols);
@@ -124,8 +128,12 @@ static int add_table_with_id(Catalog *c, uint32_t id, const char *name, size_t l
 	if (id >= CATALOG_MAX_TABLES)
 		return failf(err, STELE_ELIMIT, "the database has the maximum of %d tables",
 		             CATALOG_MAX_TABLES);
-	if (len == 0 || len > CATALOG_MAX_NAME)
-		return failf(err, STELE_EINVAL, "invalid table name of %zu bytes", len);
+	if (len == 0)
+		return failf(err, STELE_EINVAL, "empty table name");
+	if (len > CATALOG_MAX_NAME)
+		return failf(err, STELE_ELIMIT,
+		             "table name of %zu bytes is longer than the limit of %d bytes", len,
+		             CATALOG_MAX_NAME);
 	if (id >= c->cap_tables) {
 		uint32_t cap = c->cap_tables ? c->cap_tables : 16;
 		while (cap <= id)

@@ -254,33 +254,36 @@ static int encode_lines(stele_db *db, LpBatch *b, int64_t now, uint64_t *nlines,
 			                time_format(l->ts, when, sizeof when), t->name);
 			continue;
 		}
+		/* Creating what the line needs. A limit (tables, columns, series,
+		 * name length) rejects the line alone; what was created before it
+		 * stays, defined in the pending definitions. */
+		StErr le;
 		if (!t) {
 			rc = catalog_add_table(&db->cat, l->measurement.p, l->measurement.n,
-			                       db->opts.partition_ns, &t, err);
-			if (rc)
-				break;
-			batch_put_table(&db->pending, t);
+			                       db->opts.partition_ns, &t, &le);
+			if (rc == STELE_OK)
+				batch_put_table(&db->pending, t);
 		}
-		if (sid == NO_SID) {
-			rc = create_series(db, b, l, t, h, &sid, err);
-			if (rc == STELE_ELIMIT) {
-				lp_batch_reject(b, l->lineno, 1, STELE_ELIMIT, "%s", err->msg);
-				rc = STELE_OK;
-				continue;
-			}
-			if (rc)
-				break;
-		}
+		if (rc == STELE_OK && sid == NO_SID)
+			rc = create_series(db, b, l, t, h, &sid, &le);
 		const LpField *f = b->fields + l->field0;
 		for (uint32_t i = 0; i < l->nfields && rc == STELE_OK; i++) {
 			if (cols[i] != NEW_COL)
 				continue;
-			rc = table_add_column(t, f[i].key.p, f[i].key.n, COL_FIELD, f[i].type, &cols[i], err);
+			rc = table_add_column(t, f[i].key.p, f[i].key.n, COL_FIELD, f[i].type, &cols[i], &le);
 			if (rc == STELE_OK)
 				batch_put_column(&db->pending, t, cols[i]);
 		}
-		if (rc)
+		if (rc == STELE_ELIMIT || rc == STELE_EINVAL) {
+			lp_batch_reject(b, l->lineno, 1, rc == STELE_EINVAL ? STELE_EPARSE : rc, "%s",
+			                le.msg);
+			rc = STELE_OK;
+			continue;
+		}
+		if (rc) {
+			failf(err, rc, "%s", le.msg);
 			break;
+		}
 		if (l->nfields <= 64) {
 			fc.t = t;
 			fc.n = l->nfields;

@@ -166,6 +166,30 @@ static void test_schema_conflicts(void **state)
 	                             "bigint, but the line gives double");
 	su_assert_table(db, "cpu", "cpu,host=a usage=1i 1\ncpu,host=a usage=2i 2\n"
 	                           "cpu,host=b usage=3i 7\n");
+	/* Names past the limit reject their line only. */
+	char *longname = malloc(5000), *buf = malloc(20000);
+	memset(longname, 'n', 4097);
+	longname[4097] = '\0';
+	snprintf(buf, 20000, "ok v=1i 1\n%s v=1i 2\nok,%s=x v=2i 3\nok %s=1i 4\nok v=3i 5\n",
+	         longname, longname, longname);
+	rc = stele_write_lp(db, buf, strlen(buf), NULL, &res, &err);
+	assert_int_equal(rc, STELE_ELIMIT);
+	assert_int_equal(res.lines_written, 2);
+	assert_int_equal(res.lines_rejected, 3);
+	assert_int_equal(res.errors[0].line, 2);
+	assert_string_equal(res.errors[0].msg,
+	                    "table name of 4097 bytes is longer than the limit of 4096 bytes");
+	assert_int_equal(res.errors[1].line, 3);
+	assert_string_equal(res.errors[1].msg,
+	                    "column name of 4097 bytes is longer than the limit of 4096 bytes");
+	assert_int_equal(res.errors[2].line, 4);
+	su_assert_table(db, "ok", "ok v=1i 1\nok v=3i 5\n");
+	/* err may be NULL: the result still says what happened. */
+	rc = stele_write_lp(db, buf, strlen(buf), NULL, &res, NULL);
+	assert_int_equal(rc, STELE_ELIMIT);
+	assert_int_equal(res.lines_rejected, 3);
+	free(longname);
+	free(buf);
 	/* A tag and a field of one name in a new table. */
 	text = "new,x=1 x=2i 1\n";
 	rc = stele_write_lp(db, text, strlen(text), NULL, &res, &err);

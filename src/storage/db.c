@@ -355,6 +355,9 @@ static void remove_segment_files(stele_db *db, const SegInfo *infos, uint32_t n)
 
 int db_flush_imm(stele_db *db, StErr *err)
 {
+	StErr local;
+	if (!err)
+		err = &local; /* bg_msg needs the message */
 	pthread_mutex_lock(&db->maint_mu);
 	pthread_mutex_lock(&db->mu);
 	MemTable *imm = db->imm;
@@ -413,7 +416,7 @@ int db_flush_imm(stele_db *db, StErr *err)
 		remove_segment_files(db, infos, ninfos);
 		pthread_mutex_lock(&db->mu);
 		db->bg_err = rc;
-		snprintf(db->bg_msg, sizeof db->bg_msg, "flush failed: %s", err ? err->msg : "");
+		snprintf(db->bg_msg, sizeof db->bg_msg, "flush failed: %s", err->msg);
 		pthread_cond_broadcast(&db->cv);
 		pthread_mutex_unlock(&db->mu);
 	}

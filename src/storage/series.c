@@ -495,9 +495,12 @@ int series_open_log(SeriesIndex *sx, const char *dir, uint64_t committed_len, St
 	if (rc == STELE_OK && (committed_len < SER_HEADER || memcmp(data, SER_MAGIC, 8) != 0))
 		rc = failf(err, STELE_ECORRUPT, "\"%s\" is not a Stele series file", path);
 	if (rc == STELE_OK) {
-		uint32_t v;
+		uint32_t v, reserved;
 		memcpy(&v, data + 8, 4);
-		if (v != SER_VERSION)
+		memcpy(&reserved, data + 12, 4);
+		if (reserved)
+			rc = failf(err, STELE_ECORRUPT, "series file \"%s\" has a damaged header", path);
+		else if (v != SER_VERSION)
 			rc = failf(err, STELE_EVERSION, "series file \"%s\" has format version %u", path, v);
 	}
 	uint64_t off = SER_HEADER;

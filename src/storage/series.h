@@ -29,7 +29,7 @@
  *     OFFSET  SIZE  DESCRIPTION
  *     0       8     magic "STELESER"
  *     8       4     format version (1)
- *     12      4     reserved (0)
+ *     12      4     reserved: 0 (anything else is damage)
  *     16      ...   chunks, each:
  *                     0  4  CRC-32C of the rest of the chunk (from offset 4)
  *                     4  4  payload length L

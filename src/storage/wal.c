@@ -146,11 +146,14 @@ int wal_replay(Wal *w, uint64_t after_seq, bool recover, bool read_only, WalReco
 			free(data);
 			break;
 		}
-		uint32_t version;
+		uint32_t version, reserved;
 		memcpy(&version, data + 8, 4);
-		if (version != WAL_VERSION) {
-			rc = failf(err, STELE_EVERSION, "WAL file \"%s\" has format version %u", path,
-			           version);
+		memcpy(&reserved, data + 12, 4);
+		if (version != WAL_VERSION || reserved != 0) {
+			rc = reserved ? failf(err, STELE_ECORRUPT, "WAL file \"%s\" has a damaged header",
+			                      path)
+			              : failf(err, STELE_EVERSION, "WAL file \"%s\" has format version %u",
+			                      path, version);
 			free(data);
 			break;
 		}

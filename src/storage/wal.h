@@ -10,7 +10,7 @@
  *     OFFSET  SIZE  DESCRIPTION
  *     0       8     magic "STELEWAL"
  *     8       4     format version (1)
- *     12      4     reserved (0)
+ *     12      4     reserved: 0 (anything else is damage)
  *     16      ...   records, each:
  *                     0   4  CRC-32C of the record from offset 4 to its end
  *                     4   4  payload length L

@@ -1,6 +1,6 @@
 /*
- * inspect.c - stele inspect FILE: the structure of a WAL, segment, manifest
- * or series file, for debugging (like SQLite's showdb/showwal). The file
+ * inspect.c - stele inspect FILE...: the structure of each WAL, segment,
+ * manifest or series file, for debugging (like SQLite's showdb/showwal). The file
  * kind comes from its magic; every checksum is checked and reported.
  */
 #include <inttypes.h>
@@ -265,11 +265,8 @@ static int inspect_series(const char *path, const uint8_t *d, size_t n)
 	return bad;
 }
 
-int cmd_inspect(int argc, char **argv)
+static int inspect_one(const char *path)
 {
-	if (argc != 2)
-		return cli_fail("inspect", EXIT_USAGE, "usage: stele inspect FILE");
-	const char *path = argv[1];
 	uint8_t *d;
 	size_t n;
 	StErr err;
@@ -288,4 +285,17 @@ int cmd_inspect(int argc, char **argv)
 		rc = cli_fail("inspect", EXIT_FAILED, "\"%s\" is not a Stele file", path);
 	free(d);
 	return rc;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_fail("inspect", EXIT_USAGE, "usage: stele inspect FILE...");
+	int worst = 0;
+	for (int i = 1; i < argc; i++) {
+		int rc = inspect_one(argv[i]);
+		if (rc > worst)
+			worst = rc;
+	}
+	return worst;
 }

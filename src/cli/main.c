@@ -18,7 +18,7 @@ static const char usage[] =
 	"\n"
 	"--recover opens a database whose WAL is damaged before its tail by skipping the\n"
 	"damaged records (each is reported); without it such a database does not open.\n"
-	"  inspect  FILE                                       show a WAL, segment, manifest or\n"
+	"  inspect  FILE...                                    show a WAL, segment, manifest or\n"
 	"                                                      series file's structure\n"
 	"\n"
 	"exit status: 0 ok, 1 some lines rejected, 2 usage error, 3 failure\n";

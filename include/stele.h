@@ -89,6 +89,10 @@ typedef struct stele_options {
 	                               segments; default false */
 	bool background;            /* flush and compact on background threads;
 	                               default true */
+	uint32_t max_series;        /* new series past this many are rejected
+	                               (STELE_ELIMIT on their lines), so memory
+	                               stays within what the index of that many
+	                               needs; 0: no limit (the default) */
 } stele_options;
 
 /* Fills *o with the defaults above. */

@@ -264,7 +264,8 @@ static bool parse_size(const char *s, size_t *out)
 
 int cmd_import(int argc, char **argv)
 {
-	const char *dbpath = NULL, *prec = "ns", *sync = NULL, *memtable = NULL, *batch = NULL;
+	const char *dbpath = NULL, *prec = "ns", *sync = NULL, *memtable = NULL, *batch = NULL,
+	           *max_series = NULL;
 	bool progress = false, recover = false, bad = false;
 	char **files = calloc((size_t)argc + 1, sizeof *files);
 	int nfiles = 0;
@@ -273,7 +274,8 @@ int cmd_import(int argc, char **argv)
 		    cli_opt(argc, argv, &i, "--precision", &prec, &bad) ||
 		    cli_opt(argc, argv, &i, "--sync", &sync, &bad) ||
 		    cli_opt(argc, argv, &i, "--memtable", &memtable, &bad) ||
-		    cli_opt(argc, argv, &i, "--batch", &batch, &bad))
+		    cli_opt(argc, argv, &i, "--batch", &batch, &bad) ||
+		    cli_opt(argc, argv, &i, "--max-series", &max_series, &bad))
 			continue;
 		if (strcmp(argv[i], "--progress") == 0)
 			progress = true;
@@ -316,6 +318,13 @@ int cmd_import(int argc, char **argv)
 			                "invalid --batch \"%s\": expected bytes from 1K to 256M", batch);
 		}
 		chunk = v;
+	}
+	if (max_series) {
+		if (!parse_size(max_series, &v) || v == 0 || v > UINT32_MAX - 1) {
+			free(files);
+			return cli_fail("import", EXIT_USAGE, "invalid --max-series \"%s\"", max_series);
+		}
+		opts.max_series = (uint32_t)v;
 	}
 	opts.recover = recover;
 	stele_db *db;

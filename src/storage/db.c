@@ -808,6 +808,9 @@ int stele_open(const char *path, const stele_options *opts, stele_db **out, stel
 		if (last > db->seq)
 			db->seq = last;
 	}
+	/* The limit applies to series created from now on: replay above
+	 * recreated those the database already had. */
+	db->sx.max_series = db->opts.max_series;
 	if (!db->opts.read_only) {
 		rc = wal_rotate(&db->wal, db->seq + 1, err);
 		if (rc)

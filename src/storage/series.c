@@ -206,7 +206,8 @@ int series_create(SeriesIndex *sx, uint32_t table, SeriesHash h, const uint32_t 
 {
 	if (sx->max_series && sx->n >= sx->max_series)
 		return failf(err, STELE_ELIMIT,
-		             "the database has reached its limit of %u series", sx->max_series);
+		             "new series refused: the database has reached its limit of %u series",
+		             sx->max_series);
 	if (sx->n == NO_SID - 1)
 		return failf(err, STELE_ELIMIT, "the database has the maximum number of series");
 	/* Trailing absent tags need no room. */

@@ -546,6 +546,34 @@ static void test_memory_bounded_under_slow_flush(void **state)
 	su_close(db);
 }
 
+static void test_series_limit(void **state)
+{
+	stele_options o = su_opts();
+	o.max_series = 3;
+	stele_db *db = su_open(dir, &o);
+	const char *text = "m,h=1 v=1i 1\nm,h=2 v=2i 1\nm,h=3 v=3i 1\nm,h=4 v=4i 1\n"
+	                   "m,h=1 v=5i 2\nm,h=5 v=6i 1\n";
+	stele_write_result res;
+	stele_err err;
+	assert_int_equal(stele_write_lp(db, text, strlen(text), NULL, &res, &err), STELE_ELIMIT);
+	assert_int_equal(res.lines_written, 4);
+	assert_int_equal(res.lines_rejected, 2);
+	assert_int_equal(res.errors[0].line, 4);
+	assert_int_equal(res.errors[0].code, STELE_ELIMIT);
+	assert_string_equal(res.errors[0].msg,
+	                    "new series refused: the database has reached its limit of 3 series");
+	assert_int_equal(res.errors[1].line, 6);
+	assert_int_equal(db->sx.n, 3);
+	su_close(db);
+	/* Reopened with a lower limit: the series it has stay and take writes. */
+	o.max_series = 2;
+	db = su_open(dir, &o);
+	su_write(db, "m,h=3 v=7i 3\n");
+	su_assert_table(db, "m", "m,h=1 v=1i 1\nm,h=1 v=5i 2\nm,h=2 v=2i 1\nm,h=3 v=3i 1\n"
+	                         "m,h=3 v=7i 3\n");
+	su_close(db);
+}
+
 static void test_busy_and_read_only(void **state)
 {
 	stele_options o = su_opts();
@@ -583,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writers_share_fsyncs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_bounded_under_slow_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_series_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_and_read_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

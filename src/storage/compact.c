@@ -181,8 +181,9 @@ int db_compact(stele_db *db, uint32_t min_segments, StErr *err)
 		}
 		i = j;
 	}
+	bool in_doubt = false;
 	if (rc == STELE_OK && ndrop > 0)
-		rc = db_publish(db, add, nadd, drop, ndrop, 0, next_id, NULL, err);
+		rc = db_publish(db, add, nadd, drop, ndrop, 0, next_id, NULL, &in_doubt, err);
 	if (rc == STELE_OK && ndrop > 0) {
 		/* The new manifest no longer lists them: remove the files. */
 		for (uint32_t k = 0; k < ndrop; k++) {
@@ -195,7 +196,7 @@ int db_compact(stele_db *db, uint32_t min_segments, StErr *err)
 		db->stats.compactions += nadd;
 		db->stats.partitions_dropped += nexpired;
 		pthread_mutex_unlock(&db->mu);
-	} else if (rc) {
+	} else if (rc && !in_doubt) {
 		for (uint32_t k = 0; k < nadd; k++)
 			unlink(add[k]->path);
 	}

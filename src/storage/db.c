@@ -120,9 +120,14 @@ uint32_t db_table_id(stele_db *db, const char *name)
 
 int db_publish(stele_db *db, Segment *const *add, uint32_t nadd, Segment *const *drop,
                uint32_t ndrop, uint64_t checkpoint, uint64_t next_seg_id, MemTable *flushed,
-               StErr *err)
+               bool *in_doubt, StErr *err)
 {
+	*in_doubt = false;
 	pthread_mutex_lock(&db->mu);
+	/* Ids handed to this attempt are burned whatever happens: a retry must
+	 * never overwrite a file that a manifest in doubt may name. */
+	if (next_seg_id > db->ms.next_seg_id)
+		db->ms.next_seg_id = next_seg_id;
 	Version *cur = db->version;
 	Segment **segs = malloc(((size_t)cur->nsegs + nadd + 1) * sizeof *segs);
 	int rc = STELE_OK;
@@ -157,7 +162,7 @@ int db_publish(stele_db *db, Segment *const *add, uint32_t nadd, Segment *const 
 	ms.checkpoint = checkpoint > ms.checkpoint ? checkpoint : ms.checkpoint;
 	ms.next_seg_id = next_seg_id > ms.next_seg_id ? next_seg_id : ms.next_seg_id;
 	ms.series_len = db->sx.file_len;
-	rc = manifest_write(db->path, &ms, &db->cat, nv, err);
+	rc = manifest_write(db->path, &ms, &db->cat, nv, in_doubt, err);
 	if (rc)
 		goto done;
 	db->ms = ms;
@@ -399,8 +404,9 @@ int db_flush_imm(stele_db *db, StErr *err)
 			rc = io_fsync_dir(dir, err);
 		}
 	}
+	bool in_doubt = false;
 	if (rc == STELE_OK)
-		rc = db_publish(db, segs, ninfos, NULL, 0, imm->max_seq, next_id, imm, err);
+		rc = db_publish(db, segs, ninfos, NULL, 0, imm->max_seq, next_id, imm, &in_doubt, err);
 	if (rc == STELE_OK) {
 		pthread_mutex_lock(&db->mu);
 		db->stats.flushes++;
@@ -413,7 +419,8 @@ int db_flush_imm(stele_db *db, StErr *err)
 			log_warn("could not remove old WAL files: %s", e2.msg);
 		pthread_mutex_unlock(&db->mu);
 	} else {
-		remove_segment_files(db, infos, ninfos);
+		if (!in_doubt)
+			remove_segment_files(db, infos, ninfos);
 		pthread_mutex_lock(&db->mu);
 		db->bg_err = rc;
 		snprintf(db->bg_msg, sizeof db->bg_msg, "flush failed: %s", err->msg);

@@ -93,10 +93,16 @@ int db_compact(stele_db *db, uint32_t min_segments, StErr *err);
  * `add` added and `drop` removed, the WAL checkpoint moved to `checkpoint`
  * and the next segment id to `next_seg_id`; appends new series to
  * series.dat first. When `flushed` is the immutable memtable, it is
- * released. Caller holds maint_mu, not mu. */
+ * released. Caller holds maint_mu, not mu.
+ *
+ * On failure the in-memory state is unchanged, except that the segment ids
+ * up to next_seg_id are never used again; *in_doubt says whether the new
+ * manifest may still be the one a restart finds (its rename happened), in
+ * which case the caller must not delete the new segment files: the next
+ * publish or the next open's orphan sweep decides their fate. */
 int db_publish(stele_db *db, Segment *const *add, uint32_t nadd, Segment *const *drop,
                uint32_t ndrop, uint64_t checkpoint, uint64_t next_seg_id, MemTable *flushed,
-               StErr *err);
+               bool *in_doubt, StErr *err);
 
 /* The start of the partition holding ts. */
 int64_t db_partition_start(int64_t ts, int64_t partition_ns);

@@ -60,8 +60,9 @@ void version_unref(Version *v)
 }
 
 int manifest_write(const char *dbdir, const ManifestState *ms, const Catalog *cat,
-                   const Version *v, StErr *err)
+                   const Version *v, bool *replaced, StErr *err)
 {
+	*replaced = false;
 	Buf b = {0};
 	buf_put(&b, MAN_MAGIC, 8);
 	buf_put_u32(&b, MAN_VERSION);
@@ -88,7 +89,7 @@ int manifest_write(const char *dbdir, const ManifestState *ms, const Catalog *ca
 	if (rc == STELE_OK) {
 		uint32_t crc = crc32c(b.data + 16, b.len - 16);
 		memcpy(b.data + 12, &crc, 4);
-		rc = io_write_file_atomic(dbdir, MANIFEST_FILE, b.data, b.len, err);
+		rc = io_write_file_atomic(dbdir, MANIFEST_FILE, b.data, b.len, replaced, err);
 	}
 	buf_free(&b);
 	return rc;

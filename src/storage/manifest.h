@@ -57,9 +57,10 @@ Version *version_new(Segment *const *segs, uint32_t n);
 void version_ref(Version *v);
 void version_unref(Version *v);
 
-/* Writes MANIFEST atomically. */
+/* Writes MANIFEST atomically. After a failure, *replaced says whether the
+ * new manifest may nonetheless be the one a restart finds (io.h). */
 int manifest_write(const char *dbdir, const ManifestState *ms, const Catalog *cat,
-                   const Version *v, StErr *err);
+                   const Version *v, bool *replaced, StErr *err);
 
 /* Reads MANIFEST into *ms, *cat and a malloc'd array of segment infos.
  * *exists is false (and the rest empty) when there is no manifest yet. */

@@ -225,8 +225,10 @@ int io_read_file(const char *path, uint8_t **data, size_t *len, size_t max, StEr
 }
 
 int io_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
-                         StErr *err)
+                         bool *replaced, StErr *err)
 {
+	if (replaced)
+		*replaced = false;
 	char path[PATH_MAX], tmp[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
@@ -238,12 +240,17 @@ int io_write_file_atomic(const char *dir, const char *name, const void *data, si
 	if (rc == STELE_OK)
 		rc = io_fsync(fd, tmp, err);
 	io_close(fd);
-	if (rc == STELE_OK)
+	if (rc == STELE_OK) {
 		rc = io_rename(tmp, path, err);
-	if (rc == STELE_OK)
-		rc = io_fsync_dir(dir, err);
-	if (rc)
-		unlink(tmp);
+		if (rc) {
+			unlink(tmp);
+			return rc;
+		}
+		if (replaced)
+			*replaced = true;
+		return io_fsync_dir(dir, err);
+	}
+	unlink(tmp);
 	return rc;
 }
 

@@ -62,9 +62,13 @@ int io_fsync_dir(const char *path, StErr *err);
 int io_remove_tree(const char *path, StErr *err);
 /* Reads a whole (small) file into a malloc'd buffer the caller frees. */
 int io_read_file(const char *path, uint8_t **data, size_t *len, size_t max, StErr *err);
-/* Writes a file atomically: path.tmp, fsync, rename over path, fsync dir. */
+/* Writes a file atomically: path.tmp, fsync, rename over path, fsync dir.
+ * *replaced (may be NULL) says whether the rename happened: after a failure
+ * with *replaced true the new contents are in place but may not be durable,
+ * so the caller must be ready for either the old or the new file to be the
+ * one found after a crash. */
 int io_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
-                         StErr *err);
+                         bool *replaced, StErr *err);
 bool io_exists(const char *path);
 
 #endif

@@ -217,7 +217,7 @@ static void test_io_fault_hook(void **state)
 	char dir[PATH_MAX];
 	tu_tmpdir(dir, sizeof dir, "io");
 	stele_err err;
-	assert_int_equal(io_write_file_atomic(dir, "f", "abc", 3, &err), STELE_OK);
+	assert_int_equal(io_write_file_atomic(dir, "f", "abc", 3, NULL, &err), STELE_OK);
 	uint8_t *data;
 	size_t len;
 	char path[PATH_MAX + 8];
@@ -228,7 +228,7 @@ static void test_io_fault_hook(void **state)
 	free(data);
 
 	io_set_fault_hook(fail_fsync, NULL);
-	assert_int_equal(io_write_file_atomic(dir, "f", "xyz", 3, &err), STELE_EIO);
+	assert_int_equal(io_write_file_atomic(dir, "f", "xyz", 3, NULL, &err), STELE_EIO);
 	io_set_fault_hook(NULL, NULL);
 	assert_non_null(strstr(err.msg, "could not fsync"));
 	/* The old contents survive a failed atomic write. */

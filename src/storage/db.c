@@ -729,9 +729,9 @@ int stele_open(const char *path, const stele_options *opts, stele_db **out, stel
 			rc = failf(err, STELE_ENOENT, "database \"%s\" does not exist", path);
 			goto fail;
 		}
-		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			rc = failf(err, err_from_errno(errno), "could not create database \"%s\": %s", path,
-			           strerror(errno));
+		rc = io_mkdir(path, err);
+		if (rc) {
+			err_prefix(err, "could not create database \"%s\"", path);
 			goto fail;
 		}
 	} else if (!S_ISDIR(st.st_mode)) {

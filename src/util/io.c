@@ -148,9 +148,23 @@ int io_mkdir(const char *path, StErr *err)
 	int e = fault(IO_MKDIR, path);
 	if (e)
 		return fail_errno(err, e, "create directory", path);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+	if (mkdir(path, 0755) < 0) {
+		if (errno == EEXIST)
+			return STELE_OK;
 		return fail_errno(err, errno, "create directory", path);
-	return STELE_OK;
+	}
+	/* The new directory's entry lives in its parent: make it durable, or
+	 * a power loss could take the directory and all it will hold. */
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof parent, "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	return io_fsync_dir(parent, err);
 }
 
 int io_fsync_dir(const char *path, StErr *err)

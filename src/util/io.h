@@ -54,7 +54,8 @@ int io_file_size(int fd, const char *path, uint64_t *size, StErr *err);
 int io_rename(const char *from, const char *to, StErr *err);
 /* unlink(2); a missing file is not an error. */
 int io_unlink(const char *path, StErr *err);
-/* mkdir(2); an existing directory is not an error. */
+/* mkdir(2), then an fsync of the parent so the new entry is durable; an
+ * existing directory is not an error. */
 int io_mkdir(const char *path, StErr *err);
 /* Opens the directory and fsyncs it, making renames and creations in it durable. */
 int io_fsync_dir(const char *path, StErr *err);

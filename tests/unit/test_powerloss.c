@@ -1,0 +1,256 @@
+/*
+ * test_powerloss.c - simulated power loss at every I/O operation of a
+ * workload (in the manner of SQLite's crash tests).
+ *
+ * A recording I/O hook keeps, for each file, its contents at its last fsync,
+ * and for each directory, its entries at its last directory fsync. The
+ * workload (writes with sync=always, flushes, a compaction, a retention
+ * change) runs in a child process that stops dead just before its k-th I/O
+ * operation, for every k. The test then builds what a disk would hold after
+ * a power loss at that instant: the directory tree as last fsynced, each
+ * file with its contents as last fsynced (empty if never), and nothing
+ * else. The database built so must open, hold every write that was
+ * acknowledged before the loss, and hold nothing that was never written.
+ */
+#include "storage_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/timeutil.h"
+
+#define BATCHES 10
+
+static char root[PATH_MAX];    /* scratch for one iteration */
+static char dbdir[PATH_MAX];   /* root/db: the live database */
+static char shadow[PATH_MAX];  /* root/shadow: what is durable */
+static char crashed[PATH_MAX]; /* root/crashed: the disk after the loss */
+static long long base;
+static int crash_at;           /* stop before this operation; 0: never */
+static int ops;                /* operations seen */
+
+/* Copies src's bytes to dst (plain POSIX: not through the hooked layer). */
+static void copy_file(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (in < 0 || out < 0)
+		_exit(40);
+	char b[65536];
+	ssize_t n;
+	while ((n = read(in, b, sizeof b)) > 0)
+		if (write(out, b, (size_t)n) != n)
+			_exit(41);
+	close(in);
+	close(out);
+}
+
+/* Records the entries of directory `path` as durable: "name inode kind". */
+static void snapshot_dir(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return;
+	char list[PATH_MAX + 64];
+	snprintf(list, sizeof list, "%s/d-%llu", shadow, (unsigned long long)st.st_ino);
+	FILE *f = fopen(list, "w");
+	DIR *d = opendir(path);
+	if (!f || !d)
+		_exit(42);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char child[PATH_MAX + 300];
+		snprintf(child, sizeof child, "%s/%s", path, de->d_name);
+		struct stat cs;
+		if (lstat(child, &cs) != 0)
+			continue;
+		fprintf(f, "%s %llu %c\n", de->d_name, (unsigned long long)cs.st_ino,
+		        S_ISDIR(cs.st_mode) ? 'd' : 'f');
+	}
+	closedir(d);
+	fclose(f);
+}
+
+static int recorder(IoOp op, const char *path, void *ctx)
+{
+	if (++ops == crash_at)
+		_exit(0); /* the power goes */
+	struct stat st;
+	if (op == IO_FSYNC && stat(path, &st) == 0) {
+		char keep[PATH_MAX + 64];
+		snprintf(keep, sizeof keep, "%s/f-%llu", shadow, (unsigned long long)st.st_ino);
+		copy_file(path, keep);
+	} else if (op == IO_FSYNC_DIR) {
+		snapshot_dir(path);
+	}
+	return 0;
+}
+
+static void workload(int ackfd)
+{
+	stele_options o = su_opts();
+	o.sync = STELE_SYNC_ALWAYS;
+	stele_db *db;
+	stele_err err;
+	if (stele_open(dbdir, &o, &db, &err) != STELE_OK)
+		_exit(0); /* a loss during open: nothing was acknowledged */
+	stele_write_options wo = {.precision = STELE_PRECISION_S};
+	for (int i = 0; i < BATCHES; i++) {
+		char text[160];
+		snprintf(text, sizeof text, "p,s=a v=%di %lld\np,s=b%d w=%d.5 %lld\n", i,
+		         base + 1000 + i, i % 3, i, base + 2000 + i);
+		stele_write_result res;
+		if (stele_write_lp(db, text, strlen(text), &wo, &res, &err) == STELE_OK) {
+			uint8_t b = (uint8_t)i;
+			if (write(ackfd, &b, 1) != 1)
+				_exit(43);
+		}
+		if (i == 2 || i == 5 || i == 7 || i == 8)
+			stele_flush(db, &err);
+		if (i == 8)
+			stele_compact(db, &err);
+		if (i == 6)
+			stele_set_retention(db, "p", 30LL * 86400 * 1000000000LL, &err);
+	}
+	stele_close(db, &err);
+}
+
+/* Rebuilds directory `dst` from the durable listing of the directory whose
+ * inode is ino. */
+static void rebuild(unsigned long long ino, const char *dst)
+{
+	char list[PATH_MAX + 64];
+	snprintf(list, sizeof list, "%s/d-%llu", shadow, ino);
+	FILE *f = fopen(list, "r");
+	if (!f)
+		return; /* never fsynced: empty */
+	char name[512], kind;
+	unsigned long long child;
+	while (fscanf(f, "%511s %llu %c", name, &child, &kind) == 3) {
+		char path[PATH_MAX + 600];
+		snprintf(path, sizeof path, "%s/%s", dst, name);
+		if (kind == 'd') {
+			assert_int_equal(mkdir(path, 0755), 0);
+			rebuild(child, path);
+			continue;
+		}
+		char keep[PATH_MAX + 64];
+		snprintf(keep, sizeof keep, "%s/f-%llu", shadow, child);
+		if (io_exists(keep))
+			copy_file(keep, path);
+		else
+			close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)); /* data never synced */
+	}
+	fclose(f);
+}
+
+static uint32_t run(int k)
+{
+	tu_tmpdir(root, sizeof root, "powerloss");
+	snprintf(dbdir, sizeof dbdir, "%s/db", root);
+	snprintf(shadow, sizeof shadow, "%s/shadow", root);
+	snprintf(crashed, sizeof crashed, "%s/crashed", root);
+	assert_int_equal(mkdir(shadow, 0755), 0);
+	assert_int_equal(mkdir(dbdir, 0755), 0);
+	/* The database directory exists, durably empty, before it begins. */
+	ops = 0;
+	snapshot_dir(dbdir);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		crash_at = k;
+		io_set_fault_hook(recorder, NULL);
+		workload(p[1]);
+		/* Count the operations for the caller through the exit code
+		 * of the dry run (k == 0). */
+		_exit(k == 0 ? (ops > 250 ? 250 : ops) : 0);
+	}
+	close(p[1]);
+	uint32_t acked = 0;
+	uint8_t b;
+	while (read(p[0], &b, 1) == 1)
+		acked |= 1u << b;
+	close(p[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status))
+		fail_msg("loss at operation %d: the workload died of signal %d", k, WTERMSIG(status));
+	if (k == 0)
+		return (uint32_t)WEXITSTATUS(status);
+	return acked;
+}
+
+static void check(int k, uint32_t acked)
+{
+	struct stat st;
+	assert_int_equal(stat(dbdir, &st), 0);
+	assert_int_equal(mkdir(crashed, 0755), 0);
+	rebuild((unsigned long long)st.st_ino, crashed);
+	stele_options o = su_opts();
+	stele_db *db;
+	stele_err err;
+	if (stele_open(crashed, &o, &db, &err) != STELE_OK)
+		fail_msg("loss at operation %d: the database does not open: %s", k, err.msg);
+	char *got = su_dump(db, "p");
+	su_close(db);
+	uint32_t seen = 0;
+	for (char *line = got; *line;) {
+		char *nl = strchr(line, '\n');
+		*nl = '\0';
+		int v, shard;
+		long long ts;
+		double w;
+		if (sscanf(line, "p,s=a v=%di %lld", &v, &ts) == 2 && v >= 0 && v < BATCHES &&
+		    ts == (base + 1000 + v) * 1000000000LL) {
+			seen |= 1u << v;
+		} else if (sscanf(line, "p,s=b%d w=%lf %lld", &shard, &w, &ts) == 3) {
+			long long i = ts / 1000000000LL - base - 2000;
+			if (i < 0 || i >= BATCHES || shard != i % 3 || w != (double)i + 0.5)
+				fail_msg("loss at operation %d: a row never written: %s", k, line);
+		} else {
+			fail_msg("loss at operation %d: a row never written: %s", k, line);
+		}
+		*nl = '\n';
+		line = nl + 1;
+	}
+	for (int i = 0; i < BATCHES; i++) {
+		char b[96];
+		snprintf(b, sizeof b, "p,s=b%d w=%d.5 %lld\n", i % 3, i,
+		         (base + 2000 + i) * 1000000000LL);
+		if ((acked >> i & 1) && (!(seen >> i & 1) || !strstr(got, b)))
+			fail_msg("loss at operation %d: acknowledged batch %d is missing", k, i);
+	}
+	free(got);
+}
+
+static void test_power_loss_at_every_operation(void **state)
+{
+	base = (long long)(time_now_ns() / 1000000000LL) - 86400;
+	int total = (int)run(0);
+	tu_rmtree(root);
+	assert_true(total > 50 && total < 250);
+	for (int k = 1; k <= total; k++) {
+		uint32_t acked = run(k);
+		check(k, acked);
+		tu_rmtree(root);
+	}
+	print_message("power lost at each of %d operations: every acknowledged write survived\n",
+	              total);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_power_loss_at_every_operation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -147,13 +147,34 @@ static bool next_chunk(Import *im, Chunk *c)
 		c->data = nb;
 		c->cap *= 2;
 	}
-	/* Cut after the last newline; the rest waits for the next chunk. A
-	 * file's end also ends its last line. */
+	/* Cut after the last whole line; the rest waits for the next chunk. A
+	 * file's end also ends its last line. Without a '"' in the chunk no
+	 * newline can be inside a string value, so the last newline is the
+	 * cut; otherwise whole lines are walked from the chunk's start. */
 	size_t cut = len;
 	if (!file_end) {
 		char *nl = memrchr(c->data, '\n', len);
 		if (nl)
 			cut = (size_t)(nl - c->data) + 1;
+		if (nl && memchr(c->data, '"', cut)) {
+			const char *p = c->data, *e;
+			while ((e = lp_line_end(p, c->data + len)) != NULL)
+				p = e + 1;
+			cut = (size_t)(p - c->data);
+		}
+		if (cut == 0 && c->cap <= MAX_LINE) {
+			/* Not one whole line yet (a string value spanning the
+			 * chunk): read on into a bigger buffer. */
+			im->ncarry = len;
+			char *nc = realloc(im->carry, len);
+			if (!nc) {
+				import_fail(im, STELE_ENOMEM, "out of memory reading the input");
+				return false;
+			}
+			im->carry = nc;
+			memcpy(im->carry, c->data, len);
+			return next_chunk(im, c);
+		}
 	}
 	if (file_end && im->fd >= 0) {
 		if (im->fd > 0)

@@ -1063,7 +1063,7 @@ fields:;
  * after its opening quote. Returns the line's terminating '\n' (or the end
  * of the input) and counts the newlines inside strings into *nl.
  */
-static const char *line_extent(const char *ls, const char *bufend, uint32_t *nl)
+static const char *line_extent(const char *ls, const char *bufend, uint32_t *nl, bool *open)
 {
 	enum { S_KEY, S_FKEY, S_VALUE } st = S_KEY;
 	const char *p = ls;
@@ -1088,8 +1088,10 @@ static const char *line_extent(const char *ls, const char *bufend, uint32_t *nl)
 				uint32_t n = 0;
 				bool esc = false;
 				const char *close = find_close_quote(p, bufend, bufend, &n, &esc);
-				if (!close)
+				if (!close) {
+					*open = true;
 					break; /* unterminated: ends at the next newline */
+				}
 				*nl += n;
 				p = close + 1;
 			}
@@ -1099,6 +1101,19 @@ static const char *line_extent(const char *ls, const char *bufend, uint32_t *nl)
 	}
 	const char *e = p < bufend ? memchr(p, '\n', (size_t)(bufend - p)) : NULL;
 	return e ? e : bufend;
+}
+
+const char *lp_line_end(const char *ls, const char *end)
+{
+	const char *q = ls;
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if (q < end && *q == '#')
+		return memchr(q, '\n', (size_t)(end - q));
+	uint32_t nl = 0;
+	bool open = false;
+	const char *e = line_extent(ls, end, &nl, &open);
+	return open || e == end ? NULL : e;
 }
 
 /* ---- The batch --------------------------------------------------------- */
@@ -1270,7 +1285,8 @@ int lp_parse(LpBatch *b, const char *buf, size_t len, const LpOptions *o, StErr 
 			break;
 		}
 		uint32_t nl = 0;
-		const char *ext = line_extent(ls, bufend, &nl);
+		bool open = false;
+		const char *ext = line_extent(ls, bufend, &nl, &open);
 		if (r == LINE_BAD && P.err_at > ext) {
 			/* Cannot happen (line_extent follows parse_line); never loop. */
 			nl = 0;

@@ -110,6 +110,12 @@ void lp_batch_free(LpBatch *b);
  * reset). Invalid lines are not a failure of lp_parse(). */
 int lp_parse(LpBatch *b, const char *buf, size_t len, const LpOptions *o, StErr *err);
 
+/* Where the line that starts at ls ends, reading no further than end: the
+ * '\n' that terminates it (a string value may hold newlines), or NULL when
+ * the buffer ends inside the line (no newline yet, or a string value still
+ * open). For cutting a stream into chunks of whole lines. */
+const char *lp_line_end(const char *ls, const char *end);
+
 /* Records a rejection of `line` found after parsing (a type conflict, say),
  * in line order with the parser's own: bumps nrejected and keeps the error if
  * fewer than STELE_LINE_ERRORS_KEPT are kept. */

@@ -100,10 +100,42 @@ def _value(text):
     return ("f", float(text))
 
 
+def split_lines(text):
+    """Splits line protocol into lines; a string field value may hold
+    newlines (the same walk as the parser's lp_line_end)."""
+    lines, i, n = [], 0, len(text)
+    while i < n:
+        start, state = i, "key"
+        while i < n and text[i] != "\n":
+            ch = text[i]
+            if state != "value" and ch == "\\" and i + 1 < n and text[i + 1] != "\n":
+                i += 2
+                continue
+            i += 1
+            if ch == " ":
+                if state != "key":
+                    break
+                state = "fkey"
+            elif ch == "=" and state == "fkey":
+                state = "value"
+                if i < n and text[i] == '"':
+                    i += 1
+                    while i < n and text[i] != '"':
+                        i += 2 if text[i] == "\\" else 1
+                    i += 1
+            elif ch == "," and state == "value":
+                state = "fkey"
+        while i < n and text[i] != "\n":
+            i += 1
+        lines.append(text[start:i])
+        i += 1
+    return lines
+
+
 def parse(text):
     """Parses dump output into a list of (measurement, tags, fields, ts)."""
     rows = []
-    for raw in text.split("\n"):
+    for raw in split_lines(text):
         if not raw:
             continue
         parts = _split_unescaped(raw, " ", quotes=True)

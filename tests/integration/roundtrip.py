@@ -44,7 +44,7 @@ def rand_value(kind):
         return ("u", rng.choice([0, 2**64 - 1, rng.randrange(0, 2**64)]))
     if kind == "b":
         return ("b", rng.random() < 0.5)
-    s = "".join(rng.choice(['"', "\\", " ", ",", "=", "a", "z", "é", "\t"])
+    s = "".join(rng.choice(['"', "\\", " ", ",", "=", "a", "z", "é", "\t", "\n"])
                 for _ in range(rng.randrange(0, 12)))
     return ("s", s)
 
@@ -89,7 +89,9 @@ with open(path, "w", encoding="utf-8") as f:
     f.write("\n".join(lines) + "\n")
 
 db = os.path.join(TMP, "db")
-r = subprocess.run([STELE, "import", "--db", db, "--memtable", "1M", path],
+# Small batches, so that many chunk boundaries fall inside string values
+# that hold newlines.
+r = subprocess.run([STELE, "import", "--db", db, "--memtable", "1M", "--batch", "1K", path],
                    capture_output=True, text=True)
 assert r.returncode == 0, r.stderr + r.stdout
 assert r.stdout.startswith("6000 lines written, 0 rejected"), r.stdout

@@ -454,6 +454,23 @@ static void test_errors_kept_in_line_order(void **state)
 	assert_int_equal(B.errors[0].line, 1001);
 }
 
+static void test_line_end(void **state)
+{
+	const char *t = "m,t=a\\ x s=\"a\nb\",f=1 1\n# c \"\nm f=2\nm s=\"open\n";
+	const char *end = t + strlen(t);
+	const char *e = lp_line_end(t, end);
+	assert_non_null(e);
+	assert_int_equal(e - t, 22); /* the newline inside the string is skipped */
+	e = lp_line_end(e + 1, end);
+	assert_non_null(e); /* a comment ends at its newline, quotes and all */
+	assert_memory_equal(e + 1, "m f=2", 5);
+	e = lp_line_end(e + 1, end);
+	assert_non_null(e);
+	assert_null(lp_line_end(e + 1, end)); /* a string still open */
+	const char *nonl = "m f=1";
+	assert_null(lp_line_end(nonl, nonl + 5)); /* no newline yet */
+}
+
 static void test_line_limit(void **state)
 {
 	parse_opts("m f=1 1\nm f=123456789012345678901234567890 1\nm f=2 2", STELE_PRECISION_NS,
@@ -640,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_precision_and_range),
 		cmocka_unit_test(test_repeated_fields),
 		cmocka_unit_test(test_errors_kept_in_line_order),
+		cmocka_unit_test(test_line_end),
 		cmocka_unit_test(test_line_limit),
 		cmocka_unit_test(test_writers_escape),
 		cmocka_unit_test(test_put_double_shortest),

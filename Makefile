@@ -6,13 +6,15 @@
 #   make test       warnings as errors; unit tests under ASan+UBSan, then the
 #                   integration tests
 #   make bench      the benchmark suite; results into docs/BENCHMARKS.md
+#   make test-long  make test, then every unit test under ThreadSanitizer, a
+#                   multi-threaded import under TSan, and 200 crash rounds
 #   make debug      debug build with assertions in build-debug/
 
 GEN    ?= Ninja
 CMAKE  := cmake -G $(GEN) -Wno-dev
 DATA   ?= ./data
 
-.PHONY: all deps build debug asan test unit integration run bench clean
+.PHONY: all deps build debug asan tsan test test-long unit integration run bench clean
 
 all: build
 
@@ -31,6 +33,10 @@ asan: deps
 	@$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTELE_SANITIZE=ON >/dev/null
 	@cmake --build build-asan
 
+tsan: deps
+	@$(CMAKE) -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSTELE_TSAN=ON >/dev/null
+	@cmake --build build-tsan
+
 unit: asan
 	@cd build-asan && ctest --output-on-failure -j2
 
@@ -40,6 +46,12 @@ integration: build asan
 test: unit integration
 	@echo "make test: all tests passed"
 
+test-long: test tsan
+	@cd build-tsan && ctest --output-on-failure -j2
+	@tests/long/tsan_import.sh
+	@ROUNDS=200 ROUNDS_NONE=50 tests/integration/run.sh
+	@echo "make test-long: all tests passed"
+
 run: build
 	@scripts/tour.sh $(DATA)
 
@@ -47,4 +59,4 @@ bench: build
 	@bench/run.sh
 
 clean:
-	rm -rf build build-debug build-asan
+	rm -rf build build-debug build-asan build-tsan

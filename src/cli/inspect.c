@@ -82,18 +82,20 @@ static int inspect_wal(const char *path, const uint8_t *d, size_t n)
 			return 1;
 		}
 		uint32_t crc, len;
-		uint64_t seq;
+		uint64_t seq, synced;
 		memcpy(&crc, d + off, 4);
 		memcpy(&len, d + off + 4, 4);
 		memcpy(&seq, d + off + 8, 8);
+		memcpy(&synced, d + off + 16, 8);
 		if (len > n - off - WAL_REC_HEADER) {
 			printf("  offset %" PRIu64 ": record of %u bytes runs past the end (torn tail)\n",
 			       off, len);
 			return 1;
 		}
 		bool ok = crc32c(d + off + 4, WAL_REC_HEADER - 4 + (size_t)len) == crc;
-		printf("  offset %" PRIu64 ": seq %" PRIu64 ", type %u, %u bytes, checksum %s\n", off,
-		       seq, d[off + 16], len, ok ? "ok" : "BAD");
+		printf("  offset %" PRIu64 ": seq %" PRIu64 ", type %u, %u bytes, synced %" PRIu64
+		       ", checksum %s\n",
+		       off, seq, d[off + 24], len, synced, ok ? "ok" : "BAD");
 		if (ok)
 			batch_summary(d + off + WAL_REC_HEADER, len);
 		off += WAL_REC_HEADER + (uint64_t)len;

@@ -87,6 +87,7 @@ static void file_path(char *out, size_t n, const char *dir, uint64_t seq)
 typedef struct RecHdr {
 	uint32_t crc, len;
 	uint64_t seq;
+	uint64_t synced;
 	uint8_t type;
 } RecHdr;
 
@@ -96,7 +97,8 @@ static RecHdr read_hdr(const uint8_t *p)
 	memcpy(&h.crc, p, 4);
 	memcpy(&h.len, p + 4, 4);
 	memcpy(&h.seq, p + 8, 8);
-	h.type = p[16];
+	memcpy(&h.synced, p + 16, 8);
+	h.type = p[24];
 	return h;
 }
 
@@ -110,6 +112,25 @@ static bool valid_at(const uint8_t *data, uint64_t size, uint64_t off, uint64_t 
 	if (h.len > size - off - WAL_REC_HEADER || h.seq <= prev || h.type != WAL_BATCH)
 		return false;
 	return crc32c(data + off + 4, WAL_REC_HEADER - 4 + (size_t)h.len) == h.crc;
+}
+
+/* Is the bad record at `bad` in the unsynced tail of the file: does every
+ * valid record from `next` on say it was written before `bad` was known
+ * durable? */
+static bool unsynced_tail(const uint8_t *data, uint64_t size, uint64_t bad, uint64_t next,
+                          uint64_t floor)
+{
+	for (uint64_t off = next; off < size;) {
+		if (!valid_at(data, size, off, floor)) {
+			off++;
+			continue;
+		}
+		RecHdr h = read_hdr(data + off);
+		if (h.synced > bad)
+			return false;
+		off += WAL_REC_HEADER + (uint64_t)h.len;
+	}
+	return true;
 }
 
 int wal_replay(Wal *w, uint64_t after_seq, bool recover, bool read_only, WalRecordFn fn,
@@ -178,7 +199,7 @@ int wal_replay(Wal *w, uint64_t after_seq, bool recover, bool read_only, WalReco
 			uint64_t next = off + 1;
 			while (next < size && !valid_at(data, size, next, floor))
 				next++;
-			if (next >= size && newest) {
+			if (newest && (next >= size || unsynced_tail(data, size, off, next, floor))) {
 				log_warn("WAL file \"%s\": cutting a torn tail of %llu bytes at offset %llu",
 				         path, (unsigned long long)(size - off), (unsigned long long)off);
 				if (!read_only) {
@@ -246,6 +267,7 @@ static int open_new(Wal *w, uint64_t first_seq, StErr *err)
 	w->fd = fd;
 	memcpy(w->path, path, sizeof path);
 	w->off = WAL_HEADER;
+	w->written_off = w->synced_off = WAL_HEADER; /* the header was fsynced */
 	w->first_seq = first_seq;
 	return STELE_OK;
 }
@@ -301,9 +323,13 @@ int wal_append(Wal *w, Buf *rec, uint64_t seq, uint8_t type, StErr *err)
 	if (rc)
 		return rc;
 	uint32_t len = (uint32_t)(rec->len - WAL_REC_HEADER);
+	pthread_mutex_lock(&w->mu);
+	uint64_t synced = w->synced_off;
+	pthread_mutex_unlock(&w->mu);
 	memcpy(rec->data + 4, &len, 4);
 	memcpy(rec->data + 8, &seq, 8);
-	rec->data[16] = type;
+	memcpy(rec->data + 16, &synced, 8);
+	rec->data[24] = type;
 	uint32_t crc = crc32c(rec->data + 4, rec->len - 4);
 	memcpy(rec->data, &crc, 4);
 	rc = io_pwrite(w->fd, w->path, rec->data, rec->len, w->off, err);
@@ -322,6 +348,7 @@ int wal_append(Wal *w, Buf *rec, uint64_t seq, uint8_t type, StErr *err)
 	w->off += rec->len;
 	pthread_mutex_lock(&w->mu);
 	w->written_seq = seq;
+	w->written_off = w->off;
 	w->bytes_written += rec->len;
 	pthread_mutex_unlock(&w->mu);
 	return STELE_OK;
@@ -336,7 +363,7 @@ int wal_sync_to(Wal *w, uint64_t seq, StErr *err)
 			continue;
 		}
 		w->syncing = true;
-		uint64_t target = w->written_seq;
+		uint64_t target = w->written_seq, target_off = w->written_off;
 		int fd = w->fd;
 		char path[PATH_MAX];
 		memcpy(path, w->path, sizeof path);
@@ -357,6 +384,8 @@ int wal_sync_to(Wal *w, uint64_t seq, StErr *err)
 			         e.msg);
 		} else if (target > w->synced_seq) {
 			w->synced_seq = target;
+			if (target_off > w->synced_off)
+				w->synced_off = target_off;
 		}
 		pthread_cond_broadcast(&w->cv);
 	}

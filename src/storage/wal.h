@@ -15,15 +15,21 @@
  *                     0   4  CRC-32C of the record from offset 4 to its end
  *                     4   4  payload length L
  *                     8   8  commit sequence number (consecutive, from 1)
- *                     16  1  record type (WAL_BATCH)
- *                     17  L  payload (batch.h)
+ *                     16  8  synced: the length of the file that an fsync had
+ *                            made durable when this record was appended
+ *                     24  1  record type (WAL_BATCH)
+ *                     25  L  payload (batch.h)
  *
  * Replay reads every file in order. A record that is cut short or fails its
- * checksum, with no valid record after it, is a torn tail: the file is cut
- * there (the write was never acknowledged). A bad record followed by valid
- * ones is corruption: replay fails naming the file and offset, unless
- * `recover` is set, which skips to the next valid record and logs what was
- * lost.
+ * checksum is where the log ends, and the file is cut there, when it is in
+ * the newest file and lies in its unsynced tail: no valid record follows, or
+ * every valid record that follows says (by `synced`) that the bad one had
+ * not been fsynced when it was written. After a power loss the unsynced tail
+ * may hold any subset of its writes, some torn (the page cache writes pages
+ * back in any order); nothing in it was acknowledged under sync=always. Any
+ * other bad record is corruption: replay fails naming the file and offset,
+ * unless `recover` is set, which skips to the next valid record and logs
+ * what was lost.
  *
  * Durability (group commit): wal_append() writes a record with pwrite under
  * the database mutex; wal_sync_to() then waits outside it until an fsync has
@@ -45,7 +51,7 @@
 
 #define WAL_DIR "wal"
 #define WAL_HEADER 16
-#define WAL_REC_HEADER 17
+#define WAL_REC_HEADER 25
 #define WAL_MAX_RECORD (1u << 30)
 
 enum { WAL_BATCH = 1 };
@@ -61,6 +67,8 @@ typedef struct Wal {
 	pthread_cond_t cv;
 	uint64_t written_seq;      /* last record written */
 	uint64_t synced_seq;       /* last record known durable */
+	uint64_t written_off;      /* length of the current file after the last append */
+	uint64_t synced_off;       /* length of the current file known durable */
 	bool syncing;              /* a leader is in fsync */
 	int failed;                /* sticky: a code once an fsync or cleanup failed */
 	char failmsg[STELE_ERR_MSG_MAX];

@@ -20,6 +20,15 @@ void io_set_fault_hook(IoFaultHook hook, void *ctx)
 	fault_ctx = ctx;
 }
 
+static IoWriteHook write_hook;
+static void *write_ctx;
+
+void io_set_write_hook(IoWriteHook hook, void *ctx)
+{
+	write_hook = hook;
+	write_ctx = ctx;
+}
+
 static int fault(IoOp op, const char *path)
 {
 	return fault_hook ? fault_hook(op, path, fault_ctx) : 0;
@@ -80,6 +89,8 @@ int io_pwrite(int fd, const char *path, const void *buf, size_t n, uint64_t off,
 	if (e)
 		return fail_errno(err, e, "write to", path);
 	const uint8_t *p = buf;
+	if (write_hook)
+		write_hook(path, off, buf, n, write_ctx);
 	while (n > 0) {
 		ssize_t w = pwrite(fd, p, n, (off_t)off);
 		if (w < 0 && errno == EINTR)
@@ -110,6 +121,8 @@ int io_truncate(int fd, const char *path, uint64_t len, StErr *err)
 		return fail_errno(err, e, "truncate", path);
 	if (ftruncate(fd, (off_t)len) < 0)
 		return fail_errno(err, errno, "truncate", path);
+	if (write_hook)
+		write_hook(path, len, NULL, 0, write_ctx);
 	return STELE_OK;
 }
 

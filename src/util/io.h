@@ -40,6 +40,13 @@ typedef enum IoOp {
 typedef int (*IoFaultHook)(IoOp op, const char *path, void *ctx);
 void io_set_fault_hook(IoFaultHook hook, void *ctx);
 
+/* Called after each successful write with its bytes, and after each
+ * truncation with buf NULL and n the new length: lets tests record what a
+ * power loss could keep. Process-wide; only tests set it. */
+typedef void (*IoWriteHook)(const char *path, uint64_t off, const void *buf, size_t n,
+                            void *ctx);
+void io_set_write_hook(IoWriteHook hook, void *ctx);
+
 /* open(2) with O_CLOEXEC added. */
 int io_open(const char *path, int flags, int mode, int *fd, StErr *err);
 void io_close(int fd);

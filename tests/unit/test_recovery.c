@@ -7,6 +7,8 @@
  */
 #include "storage_util.h"
 
+#include "storage/wal.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -218,7 +220,7 @@ static void test_corruption_inside_one_file(void **state)
 	uint32_t len1;
 	assert_int_equal(pread(fd, &len1, 4, 16 + 4), 4);
 	close(fd);
-	off_t second = 16 + 17 + len1;
+	off_t second = WAL_HEADER + WAL_REC_HEADER + len1;
 	flip_byte(wal, second + 20);
 	stele_options o = su_opts();
 	stele_db *db;
@@ -485,7 +487,7 @@ static void test_every_wal_byte_flipped(void **state)
 	while (off < n) {
 		memcpy(&len, orig + off + 4, 4);
 		last = off;
-		off += 17 + len;
+		off += WAL_REC_HEADER + len;
 	}
 	assert_int_equal(off, n);
 	int refused = 0, torn = 0;

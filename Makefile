@@ -8,13 +8,15 @@
 #   make bench      the benchmark suite; results into docs/BENCHMARKS.md
 #   make test-long  make test, then every unit test under ThreadSanitizer, a
 #                   multi-threaded import under TSan, and 200 crash rounds
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each, growing
+#                   its corpus in tests/fuzz/corpus/
 #   make debug      debug build with assertions in build-debug/
 
 GEN    ?= Ninja
 CMAKE  := cmake -G $(GEN) -Wno-dev
 DATA   ?= ./data
 
-.PHONY: all deps build debug asan tsan test test-long unit integration run bench clean
+.PHONY: all deps build debug asan tsan fuzz test test-long unit integration run bench clean
 
 all: build
 
@@ -46,6 +48,13 @@ integration: build asan
 test: unit integration
 	@echo "make test: all tests passed"
 
+FUZZ_SECONDS ?= 60
+
+fuzz: deps
+	@CC=clang $(CMAKE) -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSTELE_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 test-long: test tsan
 	@cd build-tsan && ctest --output-on-failure -j2
 	@tests/long/tsan_import.sh
@@ -59,4 +68,4 @@ bench: build
 	@bench/run.sh
 
 clean:
-	rm -rf build build-debug build-asan build-tsan
+	rm -rf build build-debug build-asan build-tsan build-fuzz

@@ -126,6 +126,20 @@ static void pick_special64(void)
 
 /* ---- The parser's state ------------------------------------------------ */
 
+/* A recently parsed measurement and tag set: a line that repeats one byte
+ * for byte shares its parse instead of parsing, sorting and building its
+ * key again. Sources send many points of each series, in runs (host-major)
+ * or in rounds (time-major); a small direct-mapped table keyed by a hash of
+ * the raw bytes catches both. Entries point into the input and the batch's
+ * tags of lines that were kept, valid for one lp_parse() call. */
+#define SEEN_SLOTS 256
+typedef struct Seen {
+	const char *raw;  /* measurement and tags as in the input */
+	uint32_t len;     /* 0: empty slot */
+	uint32_t tag0, ntags;
+	LpStr meas, series;
+} Seen;
+
 typedef struct Parser {
 	LpBatch *b;
 	const char *bufend;  /* end of the input */
@@ -143,23 +157,11 @@ typedef struct Parser {
 	const char *err_at;
 	char err_msg[STELE_LINE_ERROR_MSG_MAX];
 	/* Measurement and tag sets of recent good lines as they appear in the
-	 * input, and what they parsed to (see seen_lookup). */
+	 * input, and what they parsed to (see Seen). */
 	struct Seen *seen;
+	struct Seen *seen_slot;  /* where the line just parsed goes, if kept */
+	struct Seen seen_new;
 } Parser;
-
-/* A recently parsed measurement and tag set: a line that repeats one byte
- * for byte shares its parse instead of parsing, sorting and building its
- * key again. Sources send many points of each series, in runs (host-major)
- * or in rounds (time-major); a small direct-mapped table keyed by a hash of
- * the raw bytes catches both. Entries point into the input and the batch's
- * tags, valid for one lp_parse() call. */
-#define SEEN_SLOTS 256
-typedef struct Seen {
-	const char *raw;  /* measurement and tags as in the input */
-	uint32_t len;     /* 0: empty slot */
-	uint32_t tag0, ntags;
-	LpStr meas, series;
-} Seen;
 
 /* Loads the window at p. */
 static void load_window(Parser *P, const char *p)
@@ -464,7 +466,9 @@ static inline const char *scan_digits(const char *p, const char *end, uint64_t *
 	uint64_t v = 0;
 	unsigned d;
 	while (p < end && (d = (unsigned)(unsigned char)*p - '0') <= 9) {
-		*ovf |= __builtin_mul_overflow(v, 10, &v) | __builtin_add_overflow(v, d, &v);
+		bool m = __builtin_mul_overflow(v, 10, &v);
+		bool a = __builtin_add_overflow(v, d, &v);
+		*ovf |= m || a;
 		p++;
 	}
 	*out = v;
@@ -1043,13 +1047,16 @@ fields:;
 	L->ts = ts;
 	L->lineno = P->lineno;
 	L->text = ls;
+	/* Remembered once the caller keeps the line (it may still reject it
+	 * as too long, and take its tags back). */
+	P->seen_slot = seen;
 	if (seen) {
-		seen->raw = q;
-		seen->len = (uint32_t)(key_end - q);
-		seen->meas = meas;
-		seen->series = L->series;
-		seen->tag0 = L->tag0;
-		seen->ntags = ntags;
+		P->seen_new.raw = q;
+		P->seen_new.len = (uint32_t)(key_end - q);
+		P->seen_new.meas = meas;
+		P->seen_new.series = L->series;
+		P->seen_new.tag0 = L->tag0;
+		P->seen_new.ntags = ntags;
 	}
 	return LINE_OK;
 }
@@ -1273,6 +1280,8 @@ int lp_parse(LpBatch *b, const char *buf, size_t len, const LpOptions *o, StErr 
 			}
 			L.len = (uint32_t)(cend - ls);
 			b->lines[b->nlines++] = L;
+			if (P.seen_slot)
+				*P.seen_slot = P.seen_new;
 			P.lineno += 1 + P.nl_inside;
 			p = after_eol(cend, bufend);
 			continue;

@@ -482,6 +482,16 @@ static void test_line_limit(void **state)
 	assert_int_equal(B.errors[0].column, 21);
 	assert_string_equal(B.errors[0].msg, "line is longer than the limit of 20 bytes");
 	assert_true(B.lines[1].ts == 2);
+	/* A line parsed whole but then rejected as too long is not
+	 * remembered for the lines that repeat its tags (found by fuzz_lp). */
+	parse_opts("m,t=b f=1,g=123456789012345678901 1\nm,z=1 h=1 1\nm,t=b f=2 2\n",
+	           STELE_PRECISION_NS, 30);
+	assert_int_equal(B.nlines, 2);
+	assert_int_equal(B.nrejected, 1);
+	assert_str(B.lines[1].series, "m,t=b");
+	assert_int_equal(B.lines[1].ntags, 1);
+	assert_str(tag(1, 0)->key, "t");
+	assert_str(tag(1, 0)->val, "b");
 }
 
 /* ---- writers ---- */

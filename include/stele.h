@@ -65,6 +65,7 @@ typedef enum stele_type {
 	STELE_TYPE_BOOLEAN = 4,
 	STELE_TYPE_VARCHAR = 5,
 	STELE_TYPE_TIMESTAMP = 6, /* int64 nanoseconds since the Unix epoch, UTC */
+	STELE_TYPE_INTERVAL = 7,  /* int64 nanoseconds (SQL results only) */
 } stele_type;
 
 /* The name a user sees for a type ("double", "bigint", ...). */
@@ -93,6 +94,12 @@ typedef struct stele_options {
 	                               (STELE_ELIMIT on their lines), so memory
 	                               stays within what the index of that many
 	                               needs; 0: no limit (the default) */
+	size_t query_memory;        /* bytes one SQL statement may hold (sorts,
+	                               groups, joins); over it the statement
+	                               fails with STELE_ELIMIT; default 1 GiB,
+	                               0: no limit */
+	uint32_t statement_timeout_ms; /* a statement running longer fails with
+	                               STELE_ELIMIT; default 0: none */
 } stele_options;
 
 /* Fills *o with the defaults above. */
@@ -177,6 +184,90 @@ int stele_compact(stele_db *db, stele_err *err);
  * now - retention are dropped; older points are rejected on write. */
 int stele_set_retention(stele_db *db, const char *table, int64_t retention_ns,
                         stele_err *err);
+
+/* ---- SQL ----
+ *
+ * A statement is prepared from SQL text, executed, and its result read as
+ * column batches:
+ *
+ *     stele_stmt *st;
+ *     if (stele_prepare(db, "SELECT host, avg(usage) FROM cpu GROUP BY host",
+ *                       -1, NULL, &st, &err) == STELE_OK) {
+ *             const stele_batch *b;
+ *             while (stele_next(st, &b, &err) == STELE_OK && b)
+ *                     for (uint32_t i = 0; i < b->nrows; i++)
+ *                             ... b->cols[1].v.f64[i] ...
+ *             stele_finalize(st);
+ *     }
+ *
+ * Errors carry PostgreSQL's wording; errors in the text say where
+ * ("column \"usge\" does not exist at character 8").
+ */
+
+typedef struct stele_stmt stele_stmt;
+
+typedef struct stele_str {
+	const char *ptr;             /* not NUL-terminated */
+	uint32_t len;
+} stele_str;
+
+/* One column of a result batch. Values by type: BOOLEAN (0/1), BIGINT,
+ * TIMESTAMP (ns since the epoch, UTC) and INTERVAL (ns) in i64; UBIGINT in
+ * u64; DOUBLE in f64; VARCHAR in str. nulls[i] is 1 where row i is NULL
+ * (its value is then meaningless). */
+typedef struct stele_column {
+	stele_type type;
+	const uint8_t *nulls;
+	union {
+		const int64_t *i64;
+		const uint64_t *u64;
+		const double *f64;
+		const stele_str *str;
+	} v;
+} stele_column;
+
+/* A batch of result rows. Owned by the statement; valid until the next
+ * stele_next() or stele_finalize() on it. */
+typedef struct stele_batch {
+	uint32_t nrows, ncols;
+	const stele_column *cols;
+} stele_batch;
+
+/* Prepares the first statement of sql[0..len) (len -1: NUL-terminated).
+ * When tail is not NULL, *tail points just past that statement (at the
+ * rest of a script; at the end when there is no more). Text holding only
+ * spaces, comments and semicolons gives STELE_OK with *out NULL. A
+ * statement is bound when prepared: names resolve and types check then.
+ * The statement may not outlive db; stele_finalize frees it. */
+int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tail,
+                  stele_stmt **out, stele_err *err);
+
+/* Result columns (0 for statements without a result). */
+uint32_t stele_stmt_ncols(const stele_stmt *st);
+const char *stele_stmt_col_name(const stele_stmt *st, uint32_t i);
+stele_type stele_stmt_col_type(const stele_stmt *st, uint32_t i);
+
+/* The next batch of the result in *out, or NULL at the end. The first call
+ * executes the statement (a statement without a result does all its work
+ * then). */
+int stele_next(stele_stmt *st, const stele_batch **out, stele_err *err);
+
+/* Runs the statement to its end, discarding rows. */
+int stele_execute(stele_stmt *st, stele_err *err);
+
+/* PostgreSQL's command tag once the statement has run: "SELECT 3",
+ * "INSERT 0 10", "CREATE TABLE", ... Valid until stele_finalize. */
+const char *stele_stmt_tag(const stele_stmt *st);
+
+/* Rows returned or changed so far. */
+uint64_t stele_stmt_rows(const stele_stmt *st);
+
+/* Asks a running statement, from any thread, to stop: its stele_next then
+ * fails with STELE_ELIMIT "canceling statement due to user request". */
+void stele_stmt_cancel(stele_stmt *st);
+
+/* Frees the statement (NULL is fine). */
+void stele_finalize(stele_stmt *st);
 
 #ifdef __cplusplus
 }

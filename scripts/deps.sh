@@ -8,8 +8,10 @@ PKGS=(
   # build
   build-essential cmake ninja-build pkg-config
   libzstd-dev libxxhash-dev libisal-dev libssl-dev libhtscodecs-dev
+  re2c lemon libedit-dev
   # tests
   libcmocka-dev python3 python3-pytest zstd
+  postgresql-15 python3-psycopg2
   # benchmarks
   victoria-metrics curl time gnuplot-nox
 )

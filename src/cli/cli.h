@@ -25,5 +25,6 @@ int cmd_import(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_sql(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const char usage[] =
 	"  dump     --db PATH --table T [--from TS] [--to TS] [--recover]\n"
 	"                                                      write rows back as line protocol\n"
 	"  stats    --db PATH [--json] [--recover]             tables, series, rows, bytes, codecs\n"
+	"  sql      --db PATH [--format table|csv|json] [--echo] [--read-only]\n"
+	"           [-f FILE | STATEMENT]                      run SQL; no statement: a shell\n"
 	"\n"
 	"--recover opens a database whose WAL is damaged before its tail by skipping the\n"
 	"damaged records (each is reported); without it such a database does not open.\n"
@@ -68,7 +70,8 @@ int main(int argc, char **argv)
 	} cmds[] = {{"import", cmd_import},
 	            {"dump", cmd_dump},
 	            {"stats", cmd_stats},
-	            {"inspect", cmd_inspect}};
+	            {"inspect", cmd_inspect},
+	            {"sql", cmd_sql}};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);

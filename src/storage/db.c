@@ -35,6 +35,7 @@ void stele_options_init(stele_options *o)
 	o->partition_ns = NS_PER_DAY;
 	o->create = true;
 	o->background = true;
+	o->query_memory = (size_t)1 << 30;
 }
 
 int stele_parse_sync(const char *text, stele_options *o, stele_err *err)
@@ -96,6 +97,8 @@ const char *stele_type_name(stele_type t)
 		return "varchar";
 	case STELE_TYPE_TIMESTAMP:
 		return "timestamp";
+	case STELE_TYPE_INTERVAL:
+		return "interval";
 	default:
 		return "none";
 	}

@@ -123,4 +123,24 @@ int db_write_batch(stele_db *db, struct LpBatch *b, int64_t now, stele_write_res
 /* The table id of `name`, or UINT32_MAX. */
 uint32_t db_table_id(stele_db *db, const char *name);
 
+/* A column of CREATE TABLE / ALTER TABLE (ddl.c). */
+typedef struct DbColumnDef {
+	const char *name;
+	uint8_t kind;    /* COL_TAG or COL_FIELD */
+	uint8_t type;    /* VARCHAR for tags; a field type */
+} DbColumnDef;
+
+/* Creates table `name` with its ts column and then cols (checked first:
+ * tags are varchar, fields double/bigint/ubigint/boolean/varchar, names
+ * distinct), durable in the WAL on return. partition_ns 0: the database's
+ * default. An existing table is STELE_EEXIST, or STELE_OK with *created
+ * false when if_not_exists. */
+int db_create_table(stele_db *db, const char *name, const DbColumnDef *cols, uint32_t ncols,
+                    int64_t partition_ns, int64_t retention_ns, bool if_not_exists,
+                    bool *created, StErr *err);
+
+/* Adds a column to a table (ALTER TABLE ... ADD COLUMN). */
+int db_add_column(stele_db *db, const char *table, const DbColumnDef *col, bool if_not_exists,
+                  StErr *err);
+
 #endif

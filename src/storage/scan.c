@@ -54,6 +54,12 @@ void scan_close(Scan *s)
 	free(s);
 }
 
+void scan_sids(const Scan *s, const uint32_t **sids, uint32_t *n)
+{
+	*sids = s->sids;
+	*n = s->nsids;
+}
+
 /* Positions a source at the start of sid's rows. */
 static void src_set_sid(Scan *sc, Src *s, uint32_t sid)
 {

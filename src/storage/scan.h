@@ -49,6 +49,10 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err);
 int scan_next(Scan *s, const Rows **out, StErr *err);
 void scan_close(Scan *s);
 
+/* The ascending sids the scan reads: those that matched its predicates at
+ * scan_open. Valid until scan_close. */
+void scan_sids(const Scan *s, const uint32_t **sids, uint32_t *n);
+
 /* A scan over given sources, for compaction and tests: the segments (in
  * precedence order, oldest first) and memtables (oldest first), for the
  * ascending sids. Takes references to what it keeps. */

@@ -1,0 +1,484 @@
+/* agg_hash.c - HashAggregate: groups the child's rows by the GROUP BY keys
+ * in a hash table and folds them into each group's aggregate states.
+ *
+ *     open   reads every child batch: evaluates the keys, finds or adds
+ *            each row's group, and for each aggregate evaluates its
+ *            arguments and FILTER, drops NULL arguments and (DISTINCT)
+ *            repeated values, and calls the aggregate's update; then
+ *            closes the child
+ *     next   returns the groups in the order they first appeared: keys,
+ *            then each aggregate's final value
+ *     close  frees the groups
+ *
+ * Keys compare NULL equal to NULL (SQL grouping). Without GROUP BY there
+ * is one group, returned even when the child had no rows.
+ *
+ * Memory: the keys (RowStore), the state rows and what aggregates keep
+ * are all charged to the query.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/exec/plans.h"
+
+typedef struct Distinct {
+	/* (gid, value) pairs seen: open addressing over entries. */
+	uint32_t *slots;       /* entry index + 1 */
+	uint32_t mask;
+	uint32_t *gid;
+	Datum *val;
+	uint32_t n, cap;
+} Distinct;
+
+typedef struct Agg {
+	Op op;
+	const AggPlan *plan;
+	RowStore keys;         /* one row per group */
+	uint8_t *key_types;
+	uint64_t *hashes;      /* [groups] */
+	uint32_t *slots;       /* gid + 1 */
+	uint32_t mask;
+	uint8_t *states;       /* [groups][stride] */
+	size_t stride, states_cap;
+	uint32_t ngroups;
+	Distinct *dist;        /* [naggs] */
+	Arena mem;             /* aggregate-owned memory */
+	AggRun run;
+	size_t charged;
+	uint32_t pos;
+	bool scalar;
+} Agg;
+
+#define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory aggregating rows")
+
+static int charge(Agg *a, size_t n, StErr *err)
+{
+	a->charged += n;
+	return exec_charge(a->op.cx, n, err);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+static bool keys_equal(const Agg *a, const Vec *kv, uint32_t row, uint32_t gid)
+{
+	for (uint32_t k = 0; k < a->plan->ngroups; k++) {
+		const Vec *v = &kv[k], *g = &a->keys.cols[k];
+		bool vn = v->type == STELE_TYPE_NONE || v->null[row];
+		bool gn = g->null[gid];
+		if (vn || gn) {
+			if (vn != gn)
+				return false;
+			continue;
+		}
+		if (vec_cmp(v, row, g, gid) != 0)
+			return false;
+	}
+	return true;
+}
+
+static int grow_table(Agg *a, StErr *err)
+{
+	uint32_t cap = a->mask ? (a->mask + 1) * 2 : 1024;
+	uint32_t *slots = calloc(cap, sizeof *slots);
+	if (!slots)
+		return NOMEM(err);
+	int rc = charge(a, (size_t)cap * sizeof *slots, err);
+	if (rc) {
+		free(slots);
+		return rc;
+	}
+	for (uint32_t g = 0; g < a->ngroups; g++) {
+		uint32_t h = (uint32_t)a->hashes[g] & (cap - 1);
+		while (slots[h])
+			h = (h + 1) & (cap - 1);
+		slots[h] = g + 1;
+	}
+	free(a->slots);
+	a->slots = slots;
+	a->mask = cap - 1;
+	return STELE_OK;
+}
+
+static int new_group(Agg *a, StErr *err)
+{
+	uint32_t g = a->ngroups;
+	if ((size_t)(g + 1) * a->stride > a->states_cap) {
+		size_t cap = a->states_cap ? a->states_cap * 2 : a->stride * (a->scalar ? 1 : 64);
+		if (cap < (size_t)(g + 1) * a->stride)
+			cap = (size_t)(g + 1) * a->stride;
+		uint8_t *st = realloc(a->states, cap);
+		if (!st)
+			return NOMEM(err);
+		int rc = charge(a, cap - a->states_cap, err);
+		a->states = st;
+		a->states_cap = cap;
+		if (rc)
+			return rc;
+		uint64_t *hs = realloc(a->hashes, cap / a->stride * sizeof *hs);
+		if (!hs)
+			return NOMEM(err);
+		a->hashes = hs;
+	}
+	uint8_t *row = a->states + (size_t)g * a->stride;
+	for (uint32_t i = 0; i < a->plan->naggs; i++) {
+		const AggCall *c = a->plan->aggs[i];
+		c->def->init(c, row + c->state_off);
+	}
+	a->ngroups++;
+	return STELE_OK;
+}
+
+/* gids[i] for every row of the batch, adding groups as needed. */
+static int find_groups(Agg *a, const Batch *in, uint32_t *gids, StErr *err)
+{
+	const AggPlan *p = a->plan;
+	uint32_t n = in->n;
+	if (p->ngroups == 0) {
+		memset(gids, 0, (size_t)n * sizeof *gids);
+		return STELE_OK;
+	}
+	Vec *kv = arena_alloc(&a->op.out, p->ngroups * sizeof *kv);
+	uint64_t *h = arena_alloc(&a->op.out, (size_t)(n + 1) * sizeof *h);
+	if (!kv || !h)
+		return NOMEM(err);
+	for (uint32_t k = 0; k < p->ngroups; k++) {
+		int rc = expr_eval(&a->op.ev, p->groups[k], in, &kv[k], err);
+		if (rc)
+			return rc;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		h[i] = 0x12345678;
+	for (uint32_t k = 0; k < p->ngroups; k++) {
+		const Vec *v = &kv[k];
+		for (uint32_t i = 0; i < n; i++)
+			h[i] = mix(h[i], (v->type == STELE_TYPE_NONE || v->null[i]) ? 0x5bd1e995
+			                                                           : vec_hash(v, i));
+	}
+	Batch kb = {.n = 1, .ncols = p->ngroups, .cols = kv};
+	uint32_t one;
+	for (uint32_t i = 0; i < n; i++) {
+		if (a->ngroups * 2 >= a->mask) {
+			int rc = grow_table(a, err);
+			if (rc)
+				return rc;
+		}
+		uint32_t s = (uint32_t)h[i] & a->mask;
+		uint32_t g = UINT32_MAX;
+		for (; a->slots[s]; s = (s + 1) & a->mask) {
+			uint32_t c = a->slots[s] - 1;
+			if (a->hashes[c] == h[i] && keys_equal(a, kv, i, c)) {
+				g = c;
+				break;
+			}
+		}
+		if (g == UINT32_MAX) {
+			g = a->ngroups;
+			int rc = new_group(a, err);
+			if (rc)
+				return rc;
+			a->hashes[g] = h[i];
+			a->slots[s] = g + 1;
+			one = i;
+			kb.n = in->n;
+			rc = rowstore_append(&a->keys, &kb, &one, 1, err);
+			if (rc)
+				return rc;
+		}
+		gids[i] = g;
+	}
+	return STELE_OK;
+}
+
+/* Keeps rows whose (gid, value) was not seen before by this aggregate. */
+static int distinct_rows(Agg *a, Distinct *d, const Vec *v, const uint32_t *gids,
+                         uint32_t *rows, uint32_t *nrows, StErr *err)
+{
+	uint32_t k = 0;
+	for (uint32_t r = 0; r < *nrows; r++) {
+		uint32_t i = rows[r];
+		if (d->n * 2 + 2 >= d->mask) {
+			uint32_t cap = d->mask ? (d->mask + 1) * 2 : 1024;
+			uint32_t *slots = calloc(cap, sizeof *slots);
+			if (!slots)
+				return NOMEM(err);
+			int rc = charge(a, (size_t)cap * sizeof *slots, err);
+			if (rc) {
+				free(slots);
+				return rc;
+			}
+			for (uint32_t e = 0; e < d->n; e++) {
+				uint32_t s = (uint32_t)mix(datum_hash(&d->val[e]), d->gid[e]) & (cap - 1);
+				while (slots[s])
+					s = (s + 1) & (cap - 1);
+				slots[s] = e + 1;
+			}
+			free(d->slots);
+			d->slots = slots;
+			d->mask = cap - 1;
+		}
+		Datum x = vec_get(v, i);
+		uint32_t s = (uint32_t)mix(datum_hash(&x), gids[i]) & d->mask;
+		bool seen = false;
+		for (; d->slots[s]; s = (s + 1) & d->mask) {
+			uint32_t e = d->slots[s] - 1;
+			if (d->gid[e] == gids[i] && datum_cmp(v->type, &d->val[e], &x) == 0) {
+				seen = true;
+				break;
+			}
+		}
+		if (seen)
+			continue;
+		if (d->n == d->cap) {
+			uint32_t cap = d->cap ? d->cap * 2 : 1024;
+			uint32_t *g = realloc(d->gid, cap * sizeof *g);
+			if (!g)
+				return NOMEM(err);
+			d->gid = g;
+			Datum *vv = realloc(d->val, cap * sizeof *vv);
+			if (!vv)
+				return NOMEM(err);
+			d->val = vv;
+			int rc = charge(a, (size_t)(cap - d->cap) * (sizeof *g + sizeof *vv), err);
+			d->cap = cap;
+			if (rc)
+				return rc;
+		}
+		if (x.type == STELE_TYPE_VARCHAR) {
+			if (!vec_copy_str(&a->mem, &x.v.s))
+				return NOMEM(err);
+			int rc = charge(a, x.v.s.n, err);
+			if (rc)
+				return rc;
+		}
+		d->gid[d->n] = gids[i];
+		d->val[d->n] = x;
+		d->slots[s] = ++d->n;
+		rows[k++] = i;
+	}
+	*nrows = k;
+	return STELE_OK;
+}
+
+static int fold(Agg *a, const Batch *in, const uint32_t *gids, StErr *err)
+{
+	const AggPlan *p = a->plan;
+	uint32_t n = in->n;
+	uint32_t *rows = arena_alloc(&a->op.out, (size_t)(n + 1) * sizeof *rows);
+	uint32_t *g2 = arena_alloc(&a->op.out, (size_t)(n + 1) * sizeof *g2);
+	if (!rows || !g2)
+		return NOMEM(err);
+	for (uint32_t ai = 0; ai < p->naggs; ai++) {
+		const AggCall *c = p->aggs[ai];
+		Vec *args = arena_alloc(&a->op.out, (c->nargs + 1) * sizeof *args);
+		if (!args)
+			return NOMEM(err);
+		for (uint32_t k = 0; k < c->nargs; k++) {
+			int rc = expr_eval(&a->op.ev, c->args[k], in, &args[k], err);
+			if (rc)
+				return rc;
+		}
+		uint32_t nrows = 0;
+		if (c->filter) {
+			int rc = expr_filter(&a->op.ev, c->filter, in, rows, &nrows, err);
+			if (rc)
+				return rc;
+		} else {
+			for (uint32_t i = 0; i < n; i++)
+				rows[i] = i;
+			nrows = n;
+		}
+		/* Aggregates ignore rows with a NULL argument. */
+		uint32_t k = 0;
+		for (uint32_t r = 0; r < nrows; r++) {
+			bool skip = false;
+			for (uint32_t x = 0; x < c->nargs && !skip; x++)
+				skip = args[x].type == STELE_TYPE_NONE || args[x].null[rows[r]];
+			if (!skip)
+				rows[k++] = rows[r];
+		}
+		nrows = k;
+		if (c->distinct && c->nargs) {
+			int rc = distinct_rows(a, &a->dist[ai], &args[0], gids, rows, &nrows, err);
+			if (rc)
+				return rc;
+		}
+		for (uint32_t r = 0; r < nrows; r++)
+			g2[r] = gids[rows[r]];
+		int rc = c->def->update(&a->run, c, a->states, a->stride, g2, rows, nrows, args, err);
+		if (rc)
+			return rc;
+	}
+	return STELE_OK;
+}
+
+static void agg_free(Agg *a)
+{
+	rowstore_free(&a->keys);
+	free(a->hashes);
+	free(a->slots);
+	free(a->states);
+	a->hashes = NULL;
+	a->slots = NULL;
+	a->states = NULL;
+	a->states_cap = 0;
+	a->mask = 0;
+	a->ngroups = 0;
+	if (a->dist)
+		for (uint32_t i = 0; i < a->plan->naggs; i++) {
+			free(a->dist[i].slots);
+			free(a->dist[i].gid);
+			free(a->dist[i].val);
+			memset(&a->dist[i], 0, sizeof a->dist[i]);
+		}
+	arena_free(&a->mem);
+	exec_release(a->op.cx, a->charged + a->run.charged);
+	a->charged = 0;
+	a->run.charged = 0;
+}
+
+static int agg_open(Op *op, StErr *err)
+{
+	Agg *a = (Agg *)op;
+	agg_free(a);
+	rowstore_init(&a->keys, op->cx, a->plan->ngroups, a->key_types);
+	a->run.cx = op->cx;
+	a->run.arena = &a->mem;
+	a->pos = 0;
+	int rc = STELE_OK;
+	if (a->scalar)
+		rc = new_group(a, err);
+	if (rc == STELE_OK)
+		rc = op_open(op->kids[0], err);
+	while (rc == STELE_OK) {
+		Batch *in;
+		arena_reset(&op->out);
+		rc = op_next(op->kids[0], &in, err);
+		if (rc || !in)
+			break;
+		uint32_t *gids = arena_alloc(&op->out, ((size_t)in->n + 1) * sizeof *gids);
+		if (!gids) {
+			rc = NOMEM(err);
+			break;
+		}
+		rc = find_groups(a, in, gids, err);
+		if (rc == STELE_OK)
+			rc = fold(a, in, gids, err);
+	}
+	op_close(op->kids[0]);
+	arena_reset(&op->out);
+	return rc;
+}
+
+static int agg_next(Op *op, Batch **out, StErr *err)
+{
+	Agg *a = (Agg *)op;
+	const AggPlan *p = a->plan;
+	arena_reset(&op->out);
+	*out = NULL;
+	if (a->pos >= a->ngroups)
+		return STELE_OK;
+	uint32_t n = a->ngroups - a->pos;
+	if (n > VEC_ROWS)
+		n = VEC_ROWS;
+	Batch *b = batch_alloc(&op->out, op->ncols);
+	if (!b)
+		return NOMEM(err);
+	b->n = n;
+	if (p->ngroups) {
+		Batch *kb = rowstore_batch(&a->keys, &op->out, NULL, a->pos, n);
+		if (!kb)
+			return NOMEM(err);
+		memcpy(b->cols, kb->cols, p->ngroups * sizeof *b->cols);
+	}
+	for (uint32_t ai = 0; ai < p->naggs; ai++) {
+		const AggCall *c = p->aggs[ai];
+		Vec *v = &b->cols[p->ngroups + ai];
+		if (!vec_alloc(&op->out, v, c->type, n))
+			return NOMEM(err);
+		for (uint32_t k = 0; k < n; k++) {
+			Datum d;
+			uint8_t *st = a->states + (size_t)(a->pos + k) * a->stride + c->state_off;
+			int rc = c->def->final(&a->run, c, st, &d, err);
+			if (rc)
+				return rc;
+			vec_set(v, k, &d);
+		}
+	}
+	a->pos += n;
+	*out = b;
+	return STELE_OK;
+}
+
+static void agg_close(Op *op) { agg_free((Agg *)op); }
+
+static void agg_explain(const Op *op, Buf *out)
+{
+	const AggPlan *p = ((const Agg *)op)->plan;
+	if (p->ngroups) {
+		buf_put(out, "Group Key: ", 11);
+		for (uint32_t k = 0; k < p->ngroups; k++) {
+			if (k)
+				buf_put(out, ", ", 2);
+			expr_explain(p->groups[k], out, NULL);
+		}
+		if (p->naggs)
+			buf_put(out, "; ", 2);
+	}
+	if (p->naggs)
+		buf_put(out, "Aggregates: ", 12);
+	for (uint32_t i = 0; i < p->naggs; i++) {
+		const AggCall *c = p->aggs[i];
+		if (i)
+			buf_put(out, ", ", 2);
+		buf_put(out, c->name, strlen(c->name));
+		buf_put_u8(out, '(');
+		if (c->star)
+			buf_put_u8(out, '*');
+		if (c->distinct)
+			buf_put(out, "DISTINCT ", 9);
+		for (uint32_t k = 0; k < c->nargs; k++) {
+			if (k)
+				buf_put(out, ", ", 2);
+			expr_explain(c->args[k], out, NULL);
+		}
+		buf_put_u8(out, ')');
+	}
+}
+
+static const OpVt agg_vt = {"HashAggregate", agg_open, agg_next, agg_close, agg_explain};
+
+Op *op_agg(ExecCtx *cx, Op *kid, const AggPlan *plan)
+{
+	Agg *a = op_alloc(cx, sizeof *a);
+	uint32_t ncols = plan->ngroups + plan->naggs;
+	uint8_t *types = op_alloc(cx, ncols + 1);
+	uint8_t *kt = op_alloc(cx, plan->ngroups + 1);
+	if (!a || !types || !kt)
+		return NULL;
+	for (uint32_t k = 0; k < plan->ngroups; k++)
+		types[k] = kt[k] = plan->groups[k]->type;
+	size_t off = 0;
+	for (uint32_t i = 0; i < plan->naggs; i++) {
+		AggCall *c = plan->aggs[i];
+		types[plan->ngroups + i] = c->type;
+		c->state_off = (uint32_t)off;
+		off += (c->state_size + 15) & ~(size_t)15;
+	}
+	op_init(&a->op, &agg_vt, cx, ncols, types);
+	a->op.kids[0] = kid;
+	a->op.nkids = 1;
+	a->plan = plan;
+	a->key_types = kt;
+	a->stride = off ? off : 16;
+	a->scalar = plan->ngroups == 0;
+	a->dist = op_alloc(cx, (plan->naggs + 1) * sizeof *a->dist);
+	a->mem.block_size = 64 * 1024;
+	if (!a->dist)
+		return NULL;
+	rowstore_init(&a->keys, cx, plan->ngroups, kt);
+	return &a->op;
+}

@@ -1,0 +1,279 @@
+/* table_scan.c - TableScan: the rows of one table from the storage engine
+ * (storage/scan.h), over the time range and for the series that the
+ * binder pushed down, as batches of the columns the query uses.
+ *
+ *     open   opens a storage scan (pinning a manifest version and the
+ *            memtables), then, under the database mutex, copies the tag
+ *            values of every matched series that the query reads
+ *     next   turns the next storage batch (Rows) into a Batch: ts and
+ *            numeric fields are used in place, NULLs from the validity
+ *            bytes, strings and tags as SqlStr
+ *     close  closes the storage scan
+ *
+ * Rows come sorted by (series, ts); nothing here depends on it.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/exec/plans.h"
+#include "storage/db.h"
+#include "storage/scan.h"
+#include "util/timeutil.h"
+
+typedef struct TableScan {
+	Op op;
+	const ScanPlan *plan;
+	Scan *scan;
+	uint32_t *fields;          /* field column indexes for the storage scan */
+	uint32_t nfields;
+	uint32_t *field_slot;      /* [ncols]: the Rows column of a field output */
+	/* Tags of the matched series: for output column k that is a tag,
+	 * tagv[k][j] is the value for the j-th matched sid. */
+	const uint32_t *sids;
+	uint32_t nsids;
+	SqlStr **tagv;
+	uint8_t **tagnull;
+	Arena tags;
+	bool done;
+} TableScan;
+
+#define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory scanning a table")
+
+static int load_tags(TableScan *ts, StErr *err)
+{
+	const ScanPlan *p = ts->plan;
+	stele_db *db = ts->op.cx->db;
+	scan_sids(ts->scan, &ts->sids, &ts->nsids);
+	uint32_t n = ts->nsids;
+	int rc = STELE_OK;
+	pthread_mutex_lock(&db->mu);
+	const SeriesIndex *sx = &db->sx;
+	for (uint32_t k = 0; k < p->ncols && rc == STELE_OK; k++) {
+		if (p->kind[k] != SCAN_TAG)
+			continue;
+		uint32_t ord = p->src[k];
+		ts->tagv[k] = arena_alloc(&ts->tags, ((size_t)n + 1) * sizeof(SqlStr));
+		ts->tagnull[k] = arena_alloc(&ts->tags, (size_t)n + 1);
+		if (!ts->tagv[k] || !ts->tagnull[k]) {
+			rc = NOMEM(err);
+			break;
+		}
+		/* One copy of each distinct value. */
+		uint32_t ndict = 0;
+		if (p->table < sx->ntables && ord < sx->tables[p->table].ntags)
+			ndict = sx->tables[p->table].dicts[ord].n;
+		SqlStr *byvid = calloc((size_t)ndict + 1, sizeof *byvid);
+		if (!byvid) {
+			rc = NOMEM(err);
+			break;
+		}
+		for (uint32_t j = 0; j < n; j++) {
+			uint32_t vid = series_vid(sx, ts->sids[j], ord);
+			if (vid == NO_VID || vid >= ndict) {
+				ts->tagnull[k][j] = 1;
+				ts->tagv[k][j] = (SqlStr){"", 0};
+				continue;
+			}
+			if (!byvid[vid].p) {
+				size_t len;
+				const char *s = series_tag(sx, ts->sids[j], ord, &len);
+				char *c = arena_alloc(&ts->tags, len ? len : 1);
+				if (!c) {
+					rc = NOMEM(err);
+					break;
+				}
+				memcpy(c, s, len);
+				byvid[vid] = (SqlStr){c, (uint32_t)len};
+			}
+			ts->tagnull[k][j] = 0;
+			ts->tagv[k][j] = byvid[vid];
+		}
+		free(byvid);
+	}
+	pthread_mutex_unlock(&db->mu);
+	if (rc == STELE_OK)
+		rc = exec_charge(ts->op.cx, ts->tags.used, err);
+	return rc;
+}
+
+static int scan_op_open(Op *op, StErr *err)
+{
+	TableScan *ts = (TableScan *)op;
+	const ScanPlan *p = ts->plan;
+	ts->done = p->empty;
+	if (ts->done)
+		return STELE_OK;
+	ScanSpec spec = {.table = p->table,
+	                 .tmin = p->tmin,
+	                 .tmax = p->tmax,
+	                 .preds = p->preds,
+	                 .npreds = p->npreds,
+	                 .cols = ts->fields,
+	                 .ncols = ts->nfields,
+	                 .batch_rows = VEC_ROWS};
+	int rc = scan_open(op->cx->db, &spec, &ts->scan, err);
+	if (rc)
+		return rc;
+	return load_tags(ts, err);
+}
+
+static int scan_op_next(Op *op, Batch **out, StErr *err)
+{
+	TableScan *ts = (TableScan *)op;
+	const ScanPlan *p = ts->plan;
+	arena_reset(&op->out);
+	*out = NULL;
+	if (ts->done)
+		return STELE_OK;
+	const Rows *r;
+	int rc = scan_next(ts->scan, &r, err);
+	if (rc)
+		return rc;
+	if (!r) {
+		ts->done = true;
+		return STELE_OK;
+	}
+	uint32_t n = r->n;
+	Batch *b = batch_alloc(&op->out, p->ncols);
+	uint8_t *nonull = arena_alloc(&op->out, n + 1);
+	if (!b || !nonull)
+		return NOMEM(err);
+	memset(nonull, 0, n + 1);
+	b->n = n;
+	/* The matched-sid index of each row: rows come by ascending sid. */
+	uint32_t *pos = NULL;
+	for (uint32_t k = 0; k < p->ncols; k++) {
+		Vec *v = &b->cols[k];
+		v->type = p->types[k];
+		switch (p->kind[k]) {
+		case SCAN_TS:
+			v->d.i = r->ts;
+			v->null = nonull;
+			break;
+		case SCAN_FIELD: {
+			const ColVec *cv = &r->cols[ts->field_slot[k]];
+			v->null = arena_alloc(&op->out, n + 1);
+			if (!v->null)
+				return NOMEM(err);
+			for (uint32_t i = 0; i < n; i++)
+				v->null[i] = !cv->valid[i];
+			if (v->type == STELE_TYPE_VARCHAR) {
+				v->d.s = arena_alloc(&op->out, (size_t)(n + 1) * sizeof(SqlStr));
+				if (!v->d.s)
+					return NOMEM(err);
+				for (uint32_t i = 0; i < n; i++) {
+					if (!cv->valid[i]) {
+						v->d.s[i] = (SqlStr){"", 0};
+						continue;
+					}
+					uint32_t len;
+					const char *s = rows_str(r, cv->v[i], &len);
+					v->d.s[i] = (SqlStr){s, len};
+				}
+			} else {
+				v->d.u = cv->v;
+			}
+			break;
+		}
+		case SCAN_TAG: {
+			if (!pos) {
+				pos = arena_alloc(&op->out, (size_t)(n + 1) * sizeof *pos);
+				if (!pos)
+					return NOMEM(err);
+				uint32_t j = 0;
+				for (uint32_t i = 0; i < n; i++) {
+					uint32_t sid = r->sid[i];
+					if (j >= ts->nsids || ts->sids[j] > sid)
+						j = 0;
+					while (j < ts->nsids && ts->sids[j] < sid)
+						j++;
+					pos[i] = j < ts->nsids && ts->sids[j] == sid ? j : UINT32_MAX;
+				}
+			}
+			v->d.s = arena_alloc(&op->out, (size_t)(n + 1) * sizeof(SqlStr));
+			v->null = arena_alloc(&op->out, n + 1);
+			if (!v->d.s || !v->null)
+				return NOMEM(err);
+			for (uint32_t i = 0; i < n; i++) {
+				if (pos[i] == UINT32_MAX) {
+					v->null[i] = 1;
+					v->d.s[i] = (SqlStr){"", 0};
+				} else {
+					v->null[i] = ts->tagnull[k][pos[i]];
+					v->d.s[i] = ts->tagv[k][pos[i]];
+				}
+			}
+			break;
+		}
+		}
+	}
+	*out = b;
+	return STELE_OK;
+}
+
+static void scan_op_close(Op *op)
+{
+	TableScan *ts = (TableScan *)op;
+	if (ts->scan)
+		scan_close(ts->scan);
+	ts->scan = NULL;
+	exec_release(op->cx, ts->tags.used);
+	arena_free(&ts->tags);
+	memset(ts->tagv, 0, ts->plan->ncols * sizeof *ts->tagv);
+}
+
+static void scan_op_explain(const Op *op, Buf *out)
+{
+	const ScanPlan *p = ((const TableScan *)op)->plan;
+	buf_put(out, "on ", 3);
+	buf_put(out, p->table_name, strlen(p->table_name));
+	buf_put(out, " reading ", 9);
+	if (p->ncols == 0)
+		buf_put(out, "no columns", 10);
+	for (uint32_t k = 0; k < p->ncols; k++) {
+		if (k)
+			buf_put(out, ", ", 2);
+		const char *n = p->col_names ? p->col_names[k] : "?";
+		buf_put(out, n, strlen(n));
+	}
+	if (p->pushed && *p->pushed) {
+		buf_put(out, "; ", 2);
+		buf_put(out, p->pushed, strlen(p->pushed));
+	}
+	if (p->empty)
+		buf_put(out, "; never true: reads nothing", 27);
+}
+
+static const OpVt scan_vt = {"TableScan", scan_op_open, scan_op_next, scan_op_close,
+                             scan_op_explain};
+
+Op *op_scan(ExecCtx *cx, const ScanPlan *plan)
+{
+	TableScan *ts = op_alloc(cx, sizeof *ts);
+	if (!ts)
+		return NULL;
+	op_init(&ts->op, &scan_vt, cx, plan->ncols, plan->types);
+	ts->plan = plan;
+	ts->fields = op_alloc(cx, (plan->ncols + 1) * sizeof *ts->fields);
+	ts->field_slot = op_alloc(cx, (plan->ncols + 1) * sizeof *ts->field_slot);
+	ts->tagv = op_alloc(cx, (plan->ncols + 1) * sizeof *ts->tagv);
+	ts->tagnull = op_alloc(cx, (plan->ncols + 1) * sizeof *ts->tagnull);
+	if (!ts->fields || !ts->field_slot || !ts->tagv || !ts->tagnull)
+		return NULL;
+	for (uint32_t k = 0; k < plan->ncols; k++) {
+		if (plan->kind[k] != SCAN_FIELD)
+			continue;
+		/* The same field twice reads once. */
+		uint32_t slot = ts->nfields;
+		for (uint32_t j = 0; j < ts->nfields; j++)
+			if (ts->fields[j] == plan->src[k])
+				slot = j;
+		if (slot == ts->nfields)
+			ts->fields[ts->nfields++] = plan->src[k];
+		ts->field_slot[k] = slot;
+	}
+	ts->tags.block_size = 64 * 1024;
+	return &ts->op;
+}

@@ -1,0 +1,44 @@
+-- load: cpu.lp sensors.lp
+-- Errors: each names what is wrong and where, in PostgreSQL's words; the
+-- statements after an error still run.
+SELECT usge FROM cpu;
+SELECT host FROM nope;
+SELECT x.host FROM cpu;
+SELECT cpu.nope FROM cpu;
+SELECT host FROM cpu c JOIN cpu d ON c.ts = d.ts;
+SELECT host, count(*) FROM cpu;
+SELECT host FROM cpu GROUP BY region;
+SELECT count(*) FROM cpu WHERE count(*) > 1;
+SELECT sum(avg(usage)) FROM cpu;
+SELECT row_number() OVER () FROM cpu WHERE row_number() OVER () > 1;
+SELECT usage + host FROM cpu;
+SELECT host FROM cpu WHERE usage;
+SELECT 'abc'::bigint;
+SELECT '2016-13-01'::timestamp;
+SELECT '5 fortnights'::interval;
+SELECT 1 / 0;
+SELECT usage / (idle - idle) FROM cpu;
+SELECT 9223372036854775807 + 1;
+SELECT nosuch(1);
+SELECT abs('x');
+SELECT lower(1);
+SELECT substr('abc', 'x');
+SELECT date_trunc('fortnight', ts) FROM cpu;
+SELECT SELECT;
+SELECT host FROM cpu WHERE;
+SELECT host, usage FROM cpu ORDER BY 3;
+SELECT DISTINCT host FROM cpu ORDER BY usage;
+SELECT DISTINCT ON (host) host, ts FROM cpu ORDER BY ts;
+SELECT host FROM cpu UNION ALL SELECT host, usage FROM cpu;
+SELECT (SELECT host FROM cpu);
+SELECT host FROM cpu LIMIT -1;
+SELECT time_bucket('0 seconds', ts) FROM cpu;
+SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY usage) FROM cpu;
+SELECT count(usage) WITHIN GROUP (ORDER BY usage) FROM cpu;
+SELECT lag(usage) FROM cpu;
+INSERT INTO nope VALUES (1);
+SHOW nosuch;
+SET nosuch = 1;
+SET timezone = 'Europe/Paris';
+SELECT 'still running after errors' AS ok;
+SELECT 'unterminated;

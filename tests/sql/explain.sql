@@ -1,0 +1,9 @@
+-- load: cpu.lp
+-- EXPLAIN: the plan, and what the optimizer pushed into the scan.
+EXPLAIN SELECT * FROM cpu;
+EXPLAIN SELECT host, usage FROM cpu WHERE host = 'a' AND ts >= '2016-01-01 00:00:10' AND ts < '2016-01-01 00:00:40' AND usage > 10;
+EXPLAIN SELECT host, avg(usage) FROM cpu WHERE host IN ('a', 'b') GROUP BY host HAVING avg(usage) > 1 ORDER BY 2 DESC LIMIT 1;
+EXPLAIN SELECT ts FROM cpu WHERE ts > '2016-01-01' AND ts < '2015-01-01';
+EXPLAIN SELECT DISTINCT region FROM cpu;
+EXPLAIN SELECT a.host, b.usage FROM cpu a JOIN cpu b ON a.ts = b.ts AND a.host = b.host WHERE a.usage > b.idle;
+EXPLAIN SELECT host, row_number() OVER (PARTITION BY host ORDER BY ts) FROM cpu;

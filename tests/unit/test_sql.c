@@ -1,0 +1,403 @@
+/* test_sql.c - the SQL C API (stele.h): prepare, typed batches, scripts,
+ * errors with positions, parameters of a run (memory limit, timeout,
+ * cancellation), results across flushes and over many batches. The SQL
+ * language itself is tested by tests/sql (golden files) and tests/diff
+ * (against PostgreSQL). */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "stele.h"
+
+typedef struct Fixture {
+	char dir[PATH_MAX];
+	stele_db *db;
+} Fixture;
+
+static int setup(void **state)
+{
+	Fixture *f = calloc(1, sizeof *f);
+	tu_tmpdir(f->dir, sizeof f->dir, "sql");
+	stele_options o;
+	stele_options_init(&o);
+	o.sync = STELE_SYNC_NONE;
+	stele_err err;
+	assert_int_equal(stele_open(f->dir, &o, &f->db, &err), STELE_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	Fixture *f = *state;
+	if (f->db)
+		stele_close(f->db, NULL);
+	tu_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static void write_lp(stele_db *db, const char *lp)
+{
+	stele_write_result res;
+	stele_err err;
+	assert_int_equal(stele_write_lp(db, lp, strlen(lp), NULL, &res, &err), STELE_OK);
+}
+
+/* Runs sql and returns its one value as text in out ("NULL" for NULL). */
+static void scalar(stele_db *db, const char *sql, char *out, size_t n)
+{
+	stele_stmt *st;
+	stele_err err;
+	int rc = stele_prepare(db, sql, -1, NULL, &st, &err);
+	if (rc)
+		fail_msg("prepare %s: %s", sql, err.msg);
+	const stele_batch *b;
+	rc = stele_next(st, &b, &err);
+	if (rc)
+		fail_msg("next %s: %s", sql, err.msg);
+	assert_non_null(b);
+	assert_int_equal(b->nrows, 1);
+	const stele_column *c = &b->cols[0];
+	if (c->nulls[0]) {
+		snprintf(out, n, "NULL");
+	} else {
+		switch (c->type) {
+		case STELE_TYPE_DOUBLE:
+			snprintf(out, n, "%.17g", c->v.f64[0]);
+			break;
+		case STELE_TYPE_UBIGINT:
+			snprintf(out, n, "%llu", (unsigned long long)c->v.u64[0]);
+			break;
+		case STELE_TYPE_VARCHAR:
+			snprintf(out, n, "%.*s", (int)c->v.str[0].len, c->v.str[0].ptr);
+			break;
+		default:
+			snprintf(out, n, "%lld", (long long)c->v.i64[0]);
+		}
+	}
+	assert_int_equal(stele_next(st, &b, &err), STELE_OK);
+	assert_null(b);
+	stele_finalize(st);
+}
+
+static void expect_error(stele_db *db, const char *sql, int code, const char *msg)
+{
+	stele_stmt *st = NULL;
+	stele_err err = {0};
+	int rc = stele_prepare(db, sql, -1, NULL, &st, &err);
+	if (rc == STELE_OK) {
+		rc = stele_execute(st, &err);
+		stele_finalize(st);
+	}
+	if (rc != code || strcmp(err.msg, msg) != 0)
+		fail_msg("%s: got %d \"%s\", want %d \"%s\"", sql, rc, err.msg, code, msg);
+}
+
+static void test_typed_batches(void **state)
+{
+	Fixture *f = *state;
+	write_lp(f->db, "m,dev=a d=1.5,i=-3i,u=7u,b=true,s=\"x\" 1000\n"
+	                "m,dev=b d=-0.25,b=false 2000\n");
+	stele_stmt *st;
+	stele_err err;
+	assert_int_equal(stele_prepare(f->db,
+	                               "SELECT ts, dev, d, i, u, b, s, ts - ts AS iv FROM m "
+	                               "ORDER BY ts",
+	                               -1, NULL, &st, &err),
+	                 STELE_OK);
+	assert_int_equal(stele_stmt_ncols(st), 8);
+	const char *names[] = {"ts", "dev", "d", "i", "u", "b", "s", "iv"};
+	stele_type types[] = {STELE_TYPE_TIMESTAMP, STELE_TYPE_VARCHAR, STELE_TYPE_DOUBLE,
+	                      STELE_TYPE_BIGINT,    STELE_TYPE_UBIGINT, STELE_TYPE_BOOLEAN,
+	                      STELE_TYPE_VARCHAR,   STELE_TYPE_INTERVAL};
+	for (uint32_t c = 0; c < 8; c++) {
+		assert_string_equal(stele_stmt_col_name(st, c), names[c]);
+		assert_int_equal(stele_stmt_col_type(st, c), types[c]);
+	}
+	assert_null(stele_stmt_col_name(st, 8));
+	const stele_batch *b;
+	assert_int_equal(stele_next(st, &b, &err), STELE_OK);
+	assert_non_null(b);
+	assert_int_equal(b->nrows, 2);
+	assert_int_equal(b->ncols, 8);
+	assert_int_equal(b->cols[0].v.i64[0], 1000);
+	assert_int_equal(b->cols[0].v.i64[1], 2000);
+	assert_int_equal(b->cols[1].v.str[1].len, 1);
+	assert_memory_equal(b->cols[1].v.str[1].ptr, "b", 1);
+	assert_true(b->cols[2].v.f64[0] == 1.5 && b->cols[2].v.f64[1] == -0.25);
+	assert_int_equal(b->cols[3].v.i64[0], -3);
+	assert_int_equal(b->cols[3].nulls[1], 1);
+	assert_int_equal(b->cols[4].v.u64[0], 7);
+	assert_int_equal(b->cols[5].v.i64[0], 1);
+	assert_int_equal(b->cols[5].v.i64[1], 0);
+	assert_int_equal(b->cols[6].nulls[0], 0);
+	assert_int_equal(b->cols[6].nulls[1], 1);
+	assert_int_equal(b->cols[7].v.i64[0], 0);
+	assert_int_equal(stele_next(st, &b, &err), STELE_OK);
+	assert_null(b);
+	assert_string_equal(stele_stmt_tag(st), "SELECT 2");
+	assert_int_equal(stele_stmt_rows(st), 2);
+	stele_finalize(st);
+	stele_finalize(NULL);
+}
+
+static void test_script_tail(void **state)
+{
+	Fixture *f = *state;
+	const char *sql = "  SELECT 1; -- one\n SELECT 'a;b' ; /* end */ ;;  ";
+	const char *tail;
+	stele_stmt *st;
+	stele_err err;
+	assert_int_equal(stele_prepare(f->db, sql, -1, &tail, &st, &err), STELE_OK);
+	assert_non_null(st);
+	assert_ptr_equal(tail, strstr(sql, " -- one"));
+	stele_finalize(st);
+	assert_int_equal(stele_prepare(f->db, tail, -1, &tail, &st, &err), STELE_OK);
+	assert_non_null(st);
+	assert_int_equal(stele_stmt_col_type(st, 0), STELE_TYPE_VARCHAR);
+	stele_finalize(st);
+	/* Only comments and semicolons left: no statement. */
+	assert_int_equal(stele_prepare(f->db, tail, -1, &tail, &st, &err), STELE_OK);
+	assert_null(st);
+	assert_ptr_equal(tail, sql + strlen(sql));
+	/* A syntax error's tail is past its ';': a script goes on. */
+	const char *bad = "SELECT FROM; SELECT 2";
+	assert_int_equal(stele_prepare(f->db, bad, -1, &tail, &st, &err), STELE_EPARSE);
+	assert_string_equal(err.msg, "syntax error at or near \"FROM\" at character 8");
+	assert_string_equal(tail, " SELECT 2");
+	/* Explicit length: the rest of the buffer is not read. */
+	assert_int_equal(stele_prepare(f->db, "SELECT 5 garbage", 8, NULL, &st, &err), STELE_OK);
+	stele_finalize(st);
+}
+
+static void test_values_and_errors(void **state)
+{
+	Fixture *f = *state;
+	char v[128];
+	scalar(f->db, "SELECT 6 * 7", v, sizeof v);
+	assert_string_equal(v, "42");
+	scalar(f->db, "SELECT 18446744073709551615", v, sizeof v);
+	assert_string_equal(v, "18446744073709551615");
+	scalar(f->db, "SELECT sqrt(2) * sqrt(2) > 1.9999", v, sizeof v);
+	assert_string_equal(v, "1");
+	scalar(f->db, "SELECT CASE WHEN 1 = 0 THEN 1 / 0 END", v, sizeof v);
+	assert_string_equal(v, "NULL");
+	scalar(f->db, "SELECT 'h\xc3\xa9llo'::varchar", v, sizeof v);
+	assert_string_equal(v, "h\xc3\xa9llo");
+	expect_error(f->db, "SELECT 1 / 0", STELE_EINVAL, "division by zero");
+	/* Positions count characters, not bytes. */
+	expect_error(f->db, "SELECT '\xc3\xa9', nope", STELE_ENOENT,
+	             "column \"nope\" does not exist at character 13");
+	expect_error(f->db, "SELECT * FROM nope", STELE_ENOENT,
+	             "relation \"nope\" does not exist at character 15");
+	expect_error(f->db, "SELECT 1 +", STELE_EPARSE, "syntax error at end of input at character 11");
+	expect_error(f->db, "SELECT 'x", STELE_EPARSE, "unterminated quoted string at character 8");
+	expect_error(f->db, "SELECT 1\x01", STELE_EPARSE,
+	             "invalid byte 0x01 in statement at character 9");
+	char withnul[] = "SELECT 1\0";
+	stele_stmt *st;
+	stele_err err;
+	assert_int_equal(stele_prepare(f->db, withnul, sizeof withnul - 1, NULL, &st, &err),
+	                 STELE_EPARSE);
+	assert_string_equal(err.msg, "invalid byte 0x00 in statement at character 9");
+}
+
+/* Deep nesting fails cleanly, in the parser or the binder. */
+static void test_nesting_limit(void **state)
+{
+	Fixture *f = *state;
+	size_t depth = 5000;
+	char *sql = malloc(depth * 2 + 16);
+	strcpy(sql, "SELECT ");
+	size_t k = strlen(sql);
+	for (size_t i = 0; i < depth; i++)
+		sql[k++] = '(';
+	sql[k++] = '1';
+	for (size_t i = 0; i < depth; i++)
+		sql[k++] = ')';
+	sql[k] = '\0';
+	stele_stmt *st = NULL;
+	stele_err err;
+	int rc = stele_prepare(f->db, sql, -1, NULL, &st, &err);
+	assert_int_not_equal(rc, STELE_OK);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "nested too deeply"));
+	/* Not parentheses but operators: 1+1+1+... is left-deep, fine. */
+	k = strlen("SELECT 1");
+	strcpy(sql, "SELECT 1");
+	for (size_t i = 0; i < 2000; i++) {
+		sql[k++] = '+';
+		sql[k++] = '1';
+	}
+	sql[k] = '\0';
+	char v[64];
+	scalar(f->db, sql, v, sizeof v);
+	assert_string_equal(v, "2001");
+	free(sql);
+}
+
+static void load_many(stele_db *db, int hosts, int points)
+{
+	char *buf = malloc((size_t)hosts * points * 64 + 1);
+	size_t o = 0;
+	for (int h = 0; h < hosts; h++)
+		for (int i = 0; i < points; i++)
+			o += (size_t)sprintf(buf + o, "cpu,host=h%d v=%d,w=\"s%d\" %lld\n", h, i, i % 7,
+			                     (long long)(1451606400000000000LL + (long long)i * 1000000000LL));
+	stele_write_result res;
+	stele_err err;
+	assert_int_equal(stele_write_lp(db, buf, o, NULL, &res, &err), STELE_OK);
+	free(buf);
+}
+
+/* Results spanning many batches, memtable and segments alike. */
+static void test_many_batches_and_flush(void **state)
+{
+	Fixture *f = *state;
+	load_many(f->db, 10, 1000);
+	char v[64];
+	scalar(f->db, "SELECT count(*) FROM cpu", v, sizeof v);
+	assert_string_equal(v, "10000");
+	stele_err err;
+	assert_int_equal(stele_flush(f->db, &err), STELE_OK);
+	load_many(f->db, 12, 10); /* overwrites 100 rows, adds 20 */
+	scalar(f->db, "SELECT count(*) FROM cpu", v, sizeof v);
+	assert_string_equal(v, "10020");
+	scalar(f->db, "SELECT sum(v) FROM cpu", v, sizeof v);
+	assert_string_equal(v, "4995090");
+	scalar(f->db, "SELECT count(DISTINCT w) FROM cpu WHERE host = 'h3'", v, sizeof v);
+	assert_string_equal(v, "7");
+	stele_stmt *st;
+	assert_int_equal(stele_prepare(f->db, "SELECT host, v FROM cpu ORDER BY v DESC, host", -1,
+	                               NULL, &st, &err),
+	                 STELE_OK);
+	const stele_batch *b;
+	uint64_t rows = 0, batches = 0;
+	double last = INFINITY;
+	while (stele_next(st, &b, &err) == STELE_OK && b) {
+		for (uint32_t i = 0; i < b->nrows; i++) {
+			assert_true(b->cols[1].v.f64[i] <= last);
+			last = b->cols[1].v.f64[i];
+		}
+		rows += b->nrows;
+		batches++;
+	}
+	assert_int_equal(rows, 10020);
+	assert_true(batches > 1);
+	stele_finalize(st);
+	/* Stopping early is fine: finalize closes what is open. */
+	assert_int_equal(stele_prepare(f->db, "SELECT * FROM cpu", -1, NULL, &st, &err), STELE_OK);
+	assert_int_equal(stele_next(st, &b, &err), STELE_OK);
+	assert_non_null(b);
+	stele_finalize(st);
+}
+
+static void test_memory_limit(void **state)
+{
+	Fixture *f = *state;
+	load_many(f->db, 20, 1000);
+	stele_close(f->db, NULL);
+	stele_options o;
+	stele_options_init(&o);
+	o.sync = STELE_SYNC_NONE;
+	o.query_memory = 64 * 1024;
+	stele_err err;
+	assert_int_equal(stele_open(f->dir, &o, &f->db, &err), STELE_OK);
+	/* A sort of 20000 rows does not fit in 64 KiB... */
+	expect_error(f->db, "SELECT host, v, w FROM cpu ORDER BY w, v", STELE_ELIMIT,
+	             "query needs more than its memory limit of 65536 bytes (query_memory)");
+	/* ...nor a grouping of 20000 groups... */
+	expect_error(f->db, "SELECT host, v, count(*) FROM cpu GROUP BY host, v", STELE_ELIMIT,
+	             "query needs more than its memory limit of 65536 bytes (query_memory)");
+	/* ...but a streaming aggregate and a top-N do. */
+	char v[64];
+	scalar(f->db, "SELECT count(*) FROM cpu WHERE v > 10", v, sizeof v);
+	assert_string_equal(v, "19780");
+	scalar(f->db, "SELECT max(v) FROM (SELECT v FROM cpu ORDER BY v DESC LIMIT 5) t", v,
+	       sizeof v);
+	assert_string_equal(v, "999");
+	/* SET raises it for later statements. */
+	stele_stmt *st;
+	assert_int_equal(stele_prepare(f->db, "SET query_memory = 100000000", -1, NULL, &st, &err),
+	                 STELE_OK);
+	assert_int_equal(stele_execute(st, &err), STELE_OK);
+	stele_finalize(st);
+	scalar(f->db, "SELECT count(*) FROM (SELECT host, v, count(*) FROM cpu GROUP BY host, v) t",
+	       v, sizeof v);
+	assert_string_equal(v, "20000");
+}
+
+static void test_cancel_and_timeout(void **state)
+{
+	Fixture *f = *state;
+	load_many(f->db, 10, 1000);
+	stele_stmt *st;
+	stele_err err;
+	/* A cross join of 10^4 x 10^4 rows would take long: cancel it. */
+	assert_int_equal(stele_prepare(f->db, "SELECT count(*) FROM cpu a CROSS JOIN cpu b", -1, NULL,
+	                               &st, &err),
+	                 STELE_OK);
+	stele_stmt_cancel(st);
+	const stele_batch *b;
+	assert_int_equal(stele_next(st, &b, &err), STELE_ELIMIT);
+	assert_string_equal(err.msg, "canceling statement due to user request");
+	/* A failed statement stays failed. */
+	assert_int_equal(stele_next(st, &b, &err), STELE_ELIMIT);
+	stele_finalize(st);
+	assert_int_equal(stele_prepare(f->db, "SET statement_timeout = 50", -1, NULL, &st, &err),
+	                 STELE_OK);
+	assert_int_equal(stele_execute(st, &err), STELE_OK);
+	stele_finalize(st);
+	expect_error(f->db, "SELECT count(*) FROM cpu a CROSS JOIN cpu b", STELE_ELIMIT,
+	             "canceling statement due to statement timeout");
+	char v[64];
+	scalar(f->db, "SELECT count(*) FROM cpu", v, sizeof v);
+	assert_string_equal(v, "10000");
+}
+
+static void test_ddl_and_insert(void **state)
+{
+	Fixture *f = *state;
+	stele_stmt *st;
+	stele_err err;
+	const char *script = "CREATE TABLE t (ts timestamp, k varchar TAG, x double);"
+	                     "INSERT INTO t VALUES ('2016-01-01', 'a', 1), ('2016-01-02', 'b', 2);"
+	                     "INSERT INTO t (ts, k, x) SELECT ts + interval '1 hour', k, x * 10 FROM t;";
+	const char *tags[] = {"CREATE TABLE", "INSERT 0 2", "INSERT 0 2"};
+	const char *p = script;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(stele_prepare(f->db, p, -1, &p, &st, &err), STELE_OK);
+		assert_int_equal(stele_stmt_ncols(st), 0);
+		if (stele_execute(st, &err))
+			fail_msg("%s", err.msg);
+		assert_string_equal(stele_stmt_tag(st), tags[i]);
+		stele_finalize(st);
+	}
+	char v[64];
+	scalar(f->db, "SELECT sum(x) FROM t", v, sizeof v);
+	assert_string_equal(v, "33");
+	/* Durable: a reopened database has the table and the rows. */
+	stele_close(f->db, NULL);
+	assert_int_equal(stele_open(f->dir, NULL, &f->db, &err), STELE_OK);
+	scalar(f->db, "SELECT count(*) FROM t WHERE k = 'b'", v, sizeof v);
+	assert_string_equal(v, "2");
+	scalar(f->db, "SELECT data_type FROM information_schema.columns WHERE column_name = 'x'", v,
+	       sizeof v);
+	assert_string_equal(v, "double precision");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_typed_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_script_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_values_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nesting_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_batches_and_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_and_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ddl_and_insert, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

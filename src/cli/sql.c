@@ -1,7 +1,7 @@
 /*
  * sql.c - stele sql: run SQL against a database directory.
  *
- *     stele sql --db PATH [--format table|csv|json] [--read-only] "STATEMENT"
+ *     stele sql --db PATH [--format table|csv|json] [--read-only] [--timing] "STATEMENT"
  *     stele sql --db PATH [--format ...] [--echo] -f FILE   (a script)
  *     stele sql --db PATH                                   (a shell)
  *
@@ -511,7 +511,7 @@ static void shell(Sql *s)
 int cmd_sql(int argc, char **argv)
 {
 	const char *dbpath = NULL, *format = "table", *file = NULL, *statement = NULL;
-	bool bad = false, echo = false, read_only = false;
+	bool bad = false, echo = false, read_only = false, timing = false;
 	for (int i = 1; i < argc && !bad; i++) {
 		if (cli_opt(argc, argv, &i, "--db", &dbpath, &bad) ||
 		    cli_opt(argc, argv, &i, "--format", &format, &bad) ||
@@ -519,6 +519,8 @@ int cmd_sql(int argc, char **argv)
 			continue;
 		if (strcmp(argv[i], "--echo") == 0)
 			echo = true;
+		else if (strcmp(argv[i], "--timing") == 0)
+			timing = true;
 		else if (strcmp(argv[i], "--read-only") == 0)
 			read_only = true;
 		else if (argv[i][0] == '-' && argv[i][1] == '-')
@@ -528,7 +530,7 @@ int cmd_sql(int argc, char **argv)
 		else
 			bad = !!cli_fail("sql", EXIT_USAGE, "more than one statement argument");
 	}
-	Sql s = {.out = stdout, .echo = echo};
+	Sql s = {.out = stdout, .echo = echo, .timing = timing};
 	if (!bad && strcmp(format, "table") == 0)
 		s.fmt = FMT_TABLE;
 	else if (!bad && strcmp(format, "csv") == 0)
@@ -541,7 +543,7 @@ int cmd_sql(int argc, char **argv)
 		return bad ? EXIT_USAGE
 		           : cli_fail("sql", EXIT_USAGE,
 		                      "usage: stele sql --db PATH [--format table|csv|json] "
-		                      "[--echo] [--read-only] [-f FILE | STATEMENT]");
+		                      "[--echo] [--read-only] [--timing] [-f FILE | STATEMENT]");
 	if (file && statement)
 		return cli_fail("sql", EXIT_USAGE, "give a statement or -f FILE, not both");
 	stele_options opts;

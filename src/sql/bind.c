@@ -822,6 +822,7 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 	}
 	Scope sc = {from.cols, from.ncols, NULL};
 	Op *op = from.op;
+	bool where_filtered = false;
 
 	/* WHERE: no aggregates; pushed into a bare scan where it can be. */
 	if (c->where) {
@@ -838,6 +839,7 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 				return rc;
 		}
 		if (pred) {
+			where_filtered = true;
 			op = op ? op_filter(b->cx, op, pred) : NULL;
 			if (!op)
 				return c->from ? NOMEM(err)
@@ -1062,6 +1064,21 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 	if (note.len && !note.failed)
 		note_s = bind_strdup(b, (const char *)note.data, note.len);
 	buf_free(&note);
+
+	/* The latest row per series: DISTINCT ON (tags) ... ORDER BY the same
+	 * tags, ts DESC, over one table with at most tag predicates. The row
+	 * each group keeps is the newest row of one of its series, so the
+	 * scan need return only those (scan_latest). */
+	if (ndon && from.scan && !where_filtered && !grouped && !ac.ncalls && !ac.nwins &&
+	    from.scan->tmin == INT64_MIN && from.scan->tmax == INT64_MAX && norder > ndon) {
+		bool ok = keys[ndon].desc;
+		for (uint32_t i = 0; i < ndon && ok; i++)
+			ok = don[i]->kind == E_COL && from.scan->kind[don[i]->col] == SCAN_TAG;
+		const Expr *tk = o.e[keys[ndon].col];
+		ok = ok && tk->kind == E_COL && from.scan->kind[tk->col] == SCAN_TS;
+		if (ok)
+			from.scan->latest = true;
+	}
 
 	/* Gap filling: a time_bucket_gapfill group key. */
 	GapfillPlan *gp = NULL;

@@ -34,6 +34,8 @@ static void tbl_free(MemTbl *t)
 	}
 	free(t->cols);
 	buf_free(&t->heap);
+	free(t->last);
+	free(t->last_dup);
 	free(t);
 }
 
@@ -79,6 +81,29 @@ static int grow_rows(MemTable *m, MemTbl *t)
 	return STELE_OK;
 }
 
+static int grow_last(MemTable *m, MemTbl *t, uint32_t sid)
+{
+	uint32_t cap = t->last_cap ? t->last_cap : 64;
+	while (cap <= sid) {
+		if (cap > UINT32_MAX / 2)
+			return STELE_ELIMIT;
+		cap *= 2;
+	}
+	uint32_t *l = realloc(t->last, (size_t)cap * sizeof *l);
+	if (!l)
+		return STELE_ENOMEM;
+	t->last = l;
+	uint8_t *d = realloc(t->last_dup, cap);
+	if (!d)
+		return STELE_ENOMEM;
+	t->last_dup = d;
+	memset(l + t->last_cap, 0xff, (size_t)(cap - t->last_cap) * sizeof *l);
+	memset(d + t->last_cap, 0, cap - t->last_cap);
+	m->bytes += (size_t)(cap - t->last_cap) * (sizeof *l + 1);
+	t->last_cap = cap;
+	return STELE_OK;
+}
+
 int mem_row(MemTable *m, uint32_t table, uint32_t sid, int64_t ts, MemTbl **tbl, uint32_t *row)
 {
 	if (table >= m->ntabs) {
@@ -105,9 +130,22 @@ int mem_row(MemTable *m, uint32_t table, uint32_t sid, int64_t ts, MemTbl **tbl,
 		if (rc)
 			return rc;
 	}
+	if (sid >= t->last_cap) {
+		int rc = grow_last(m, t, sid);
+		if (rc)
+			return rc;
+	}
 	uint32_t r = t->n++;
 	t->sid[r] = sid;
 	t->ts[r] = ts;
+	uint32_t l = t->last[sid];
+	if (l == UINT32_MAX || ts > t->ts[l]) {
+		t->last[sid] = r;
+		t->last_dup[sid] = 0;
+	} else if (ts == t->ts[l]) {
+		t->last[sid] = r;
+		t->last_dup[sid] = 1;
+	}
 	if (ts < t->min_ts)
 		t->min_ts = ts;
 	if (ts > t->max_ts)

@@ -43,6 +43,13 @@ typedef struct MemTbl {
 	Buf heap;         /* VARCHAR bytes */
 	int64_t min_ts, max_ts;
 	uint32_t max_sid;
+	/* The newest row of each series, for the latest row per series:
+	 * last[sid] is the last-arrived row with the greatest ts (UINT32_MAX:
+	 * none); last_dup[sid] says an earlier row has that same ts, whose
+	 * fields the newest row may only partly overwrite. [last_cap]. */
+	uint32_t *last;
+	uint8_t *last_dup;
+	uint32_t last_cap;
 } MemTbl;
 
 typedef struct MemTable {
@@ -94,6 +101,18 @@ int mem_extract(MemTable *m, uint32_t table, const uint64_t *sids, uint32_t nsid
 int mem_order(const MemTbl *t, uint32_t **order, uint32_t *n, StErr *err);
 int mem_gather(const MemTbl *t, const uint32_t *order, uint32_t from, uint32_t to, Rows *out,
                StErr *err);
+
+/* The newest row of sid in t: false when t has none; *dup when other rows
+ * share its ts (then only mem_extract gives the merged row). Caller holds
+ * the read lock (or the memtable is immutable). */
+static inline bool mem_latest(const MemTbl *t, uint32_t sid, uint32_t *row, bool *dup)
+{
+	if (!t || sid >= t->last_cap || t->last[sid] == UINT32_MAX)
+		return false;
+	*row = t->last[sid];
+	*dup = t->last_dup[sid] != 0;
+	return true;
+}
 
 /* The table's part, or NULL. */
 static inline MemTbl *mem_table(const MemTable *m, uint32_t table)

@@ -83,6 +83,32 @@ void rows_copy_row(Rows *dst, const Rows *src, uint32_t i)
 	}
 }
 
+void rows_copy_run(Rows *dst, const Rows *src, uint32_t from, uint32_t n)
+{
+	uint32_t j = dst->n;
+	memcpy(dst->sid + j, src->sid + from, (size_t)n * sizeof *dst->sid);
+	memcpy(dst->ts + j, src->ts + from, (size_t)n * sizeof *dst->ts);
+	for (uint32_t c = 0; c < dst->ncols; c++) {
+		const ColVec *s = &src->cols[c];
+		ColVec *d = &dst->cols[c];
+		memcpy(d->valid + j, s->valid + from, n);
+		if (s->type != STELE_TYPE_VARCHAR) {
+			memcpy(d->v + j, s->v + from, (size_t)n * sizeof *d->v);
+			continue;
+		}
+		for (uint32_t k = 0; k < n; k++) {
+			if (!s->valid[from + k]) {
+				d->v[j + k] = 0;
+				continue;
+			}
+			uint32_t len;
+			const char *p = rows_str(src, s->v[from + k], &len);
+			d->v[j + k] = rows_put_str(dst, p, len);
+		}
+	}
+	dst->n += n;
+}
+
 size_t rows_bytes(const Rows *r)
 {
 	return (size_t)r->cap * (sizeof(uint32_t) + sizeof(int64_t) + r->ncols * 9) + r->heap.cap;

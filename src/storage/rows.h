@@ -67,6 +67,8 @@ static inline uint64_t rows_put_str(Rows *r, const char *s, uint32_t n)
 
 /* Appends row i of src (same columns) to dst, which has room. */
 void rows_copy_row(Rows *dst, const Rows *src, uint32_t i);
+/* Appends rows [from, from + n) of src to dst, which has room. */
+void rows_copy_run(Rows *dst, const Rows *src, uint32_t from, uint32_t n);
 
 /* Memory held. */
 size_t rows_bytes(const Rows *r);

@@ -180,9 +180,25 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 			/* One source: copy a run. */
 			Src *s = &sc->srcs[sc->act[0]];
 			uint32_t lim = s->is_mem ? s->end : s->rows.n;
-			while (s->pos < lim && sc->out.n < sc->batch_rows &&
-			       s->rows.ts[s->pos] <= sc->tmax)
-				rows_copy_row(&sc->out, &s->rows, s->pos++);
+			uint32_t room = sc->batch_rows - sc->out.n;
+			if (lim - s->pos > room)
+				lim = s->pos + room;
+			/* The run ends at the first row past tmax (rows are in ts
+			 * order): binary search, then copy it whole. */
+			if (lim > s->pos && s->rows.ts[lim - 1] > sc->tmax) {
+				uint32_t lo = s->pos, hi = lim - 1;
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+					if (s->rows.ts[mid] > sc->tmax)
+						hi = mid;
+					else
+						lo = mid + 1;
+				}
+				lim = lo;
+			}
+			rows_copy_run(&sc->out, &s->rows, s->pos, lim - s->pos);
+			s->pos = lim;
+			lim = s->is_mem ? s->end : s->rows.n;
 			if (s->pos < lim && s->rows.ts[s->pos] > sc->tmax) {
 				/* Past the range: this source is done for the sid. */
 				if (s->is_mem)

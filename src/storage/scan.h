@@ -53,6 +53,15 @@ void scan_close(Scan *s);
  * scan_open. Valid until scan_close. */
 void scan_sids(const Scan *s, const uint32_t **sids, uint32_t *n);
 
+/* The newest row of each series matching spec's predicates (its time
+ * range is ignored), for spec's columns, sorted by sid, into out (which it
+ * rows_init's; the caller rows_free's it). *sids gets the matched sids
+ * (malloc'd, the caller frees), some of which may have no row. Reads the
+ * last row of each series in each segment (cached with the segment) and
+ * the memtables' newest rows, not the series' history (latest.c). */
+int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids,
+                uint32_t *nsids, StErr *err);
+
 /* A scan over given sources, for compaction and tests: the segments (in
  * precedence order, oldest first) and memtables (oldest first), for the
  * ascending sids. Takes references to what it keeps. */

@@ -672,6 +672,7 @@ int seg_open_path(const char *path, const SegInfo *info, Segment **out, StErr *e
 	s->info = *info;
 	s->fd = -1;
 	atomic_init(&s->refs, 1);
+	pthread_mutex_init(&s->last_mu, NULL);
 	snprintf(s->path, sizeof s->path, "%s", path);
 	int rc = io_open(s->path, O_RDONLY, 0, &s->fd, err);
 	uint64_t size = 0;
@@ -739,10 +740,24 @@ void seg_ref(Segment *s)
 	atomic_fetch_add(&s->refs, 1);
 }
 
+static void seglast_free(SegLast *l)
+{
+	if (!l)
+		return;
+	free(l->sid);
+	free(l->ts);
+	free(l->v);
+	free(l->valid);
+	buf_free(&l->heap);
+	free(l);
+}
+
 void seg_unref(Segment *s)
 {
 	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
+	seglast_free(s->last);
+	pthread_mutex_destroy(&s->last_mu);
 	io_close(s->fd);
 	free(s->cols);
 	free(s->blocks);
@@ -826,6 +841,111 @@ static int read_chunk(Segment *s, const BlockDetail *d, const ChunkMeta *cm, con
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < n; i++)
 		cv->v[base + i] = cv->valid[base + i] ? dense[k++] : 0;
+	return STELE_OK;
+}
+
+/* Fills row k of l from the last row of block b (the last block of its
+ * series): from the chunk statistics when every chunk has no NULL and no
+ * string, else by decoding the block. */
+static int last_of_block(Segment *s, uint32_t b, SegLast *l, uint32_t k, Rows *tmp, StErr *err)
+{
+	const BlockMeta *bm = &s->blocks[b];
+	uint32_t nc = s->ncols;
+	l->sid[k] = bm->sid;
+	l->ts[k] = bm->max_ts;
+	memset(l->valid + (size_t)k * nc, 0, nc);
+	memset(l->v + (size_t)k * nc, 0, (size_t)nc * sizeof *l->v);
+	BlockDetail d;
+	seg_block_detail(s, b, &d);
+	ChunkMeta cm;
+	bool need_decode = false;
+	while (seg_next_chunk(s, &d, &cm)) {
+		if (cm.nnull || s->cols[cm.slot].type == STELE_TYPE_VARCHAR) {
+			need_decode = true;
+			break;
+		}
+		/* No NULL in the chunk: its last value is the last row's. */
+		l->v[(size_t)k * nc + cm.slot] = cm.st.last;
+		l->valid[(size_t)k * nc + cm.slot] = 1;
+	}
+	if (!need_decode)
+		return STELE_OK;
+	rows_clear(tmp);
+	int rc = seg_read_block(s, b, tmp, err);
+	if (rc)
+		return rc;
+	if (tmp->n == 0)
+		return failf(err, STELE_ECORRUPT, "segment \"%s\": block %u has no rows", s->path, b);
+	uint32_t last = tmp->n - 1;
+	l->ts[k] = tmp->ts[last];
+	for (uint32_t c = 0; c < nc; c++) {
+		const ColVec *cv = &tmp->cols[c];
+		size_t at = (size_t)k * nc + c;
+		l->valid[at] = cv->valid[last];
+		if (!cv->valid[last])
+			l->v[at] = 0;
+		else if (cv->type == STELE_TYPE_VARCHAR) {
+			uint32_t len;
+			const char *p = rows_str(tmp, cv->v[last], &len);
+			uint64_t off = l->heap.len;
+			buf_put(&l->heap, p, len);
+			l->v[at] = (off << 32) | len;
+		} else {
+			l->v[at] = cv->v[last];
+		}
+	}
+	return buf_check(&l->heap, err, "segment last rows");
+}
+
+int seg_last(Segment *s, const SegLast **out, StErr *err)
+{
+	pthread_mutex_lock(&s->last_mu);
+	if (s->last) {
+		*out = s->last;
+		pthread_mutex_unlock(&s->last_mu);
+		return STELE_OK;
+	}
+	SegLast *l = calloc(1, sizeof *l);
+	uint32_t nsids = 0;
+	for (uint32_t b = 0; b < s->nblocks; b++)
+		nsids += b + 1 == s->nblocks || s->blocks[b + 1].sid != s->blocks[b].sid;
+	int rc = STELE_OK;
+	uint32_t nc = s->ncols;
+	Rows tmp = {0};
+	uint32_t *cols = malloc((nc + 1) * sizeof *cols);
+	uint8_t *types = malloc(nc + 1);
+	if (!l || !cols || !types) {
+		rc = failf(err, STELE_ENOMEM, "out of memory reading a segment's last rows");
+		goto out;
+	}
+	for (uint32_t c = 0; c < nc; c++) {
+		cols[c] = s->cols[c].col;
+		types[c] = s->cols[c].type;
+	}
+	l->ncols = nc;
+	l->sid = malloc(((size_t)nsids + 1) * sizeof *l->sid);
+	l->ts = malloc(((size_t)nsids + 1) * sizeof *l->ts);
+	l->v = malloc(((size_t)nsids * nc + 1) * sizeof *l->v);
+	l->valid = malloc((size_t)nsids * nc + 1);
+	if (!l->sid || !l->ts || !l->v || !l->valid || rows_init(&tmp, nc, cols, types)) {
+		rc = failf(err, STELE_ENOMEM, "out of memory reading a segment's last rows");
+		goto out;
+	}
+	for (uint32_t b = 0; b < s->nblocks && rc == STELE_OK; b++)
+		if (b + 1 == s->nblocks || s->blocks[b + 1].sid != s->blocks[b].sid)
+			rc = last_of_block(s, b, l, l->n++, &tmp, err);
+out:
+	rows_free(&tmp);
+	free(cols);
+	free(types);
+	if (rc) {
+		seglast_free(l);
+		pthread_mutex_unlock(&s->last_mu);
+		return rc;
+	}
+	s->last = l;
+	*out = l;
+	pthread_mutex_unlock(&s->last_mu);
 	return STELE_OK;
 }
 

@@ -57,6 +57,7 @@
 #define STELE_STORAGE_SEGMENT_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -128,6 +129,18 @@ typedef struct SegInfo {
 	uint8_t digest[SEG_DIGEST];
 } SegInfo;
 
+/* The last row of every series of a segment (seg_last), for the latest
+ * row per series: sids ascending; row k's value of segment column c at
+ * v[k * ncols + c] (as in Rows; VARCHAR into heap), valid likewise. */
+typedef struct SegLast {
+	uint32_t n, ncols;
+	uint32_t *sid;
+	int64_t *ts;
+	uint64_t *v;
+	uint8_t *valid;
+	Buf heap;
+} SegLast;
+
 /* An open segment. Shared by manifest versions; freed with the last ref. */
 typedef struct Segment {
 	SegInfo info;
@@ -140,6 +153,8 @@ typedef struct Segment {
 	uint8_t *index;     /* the index as on disk, checked at open */
 	uint32_t index_len;
 	atomic_int refs;
+	pthread_mutex_t last_mu;
+	SegLast *last;      /* built on first use by seg_last, under last_mu */
 } Segment;
 
 /* The file name of a segment: DIR/data/<table>/<partition>/<id>.seg, where
@@ -169,6 +184,12 @@ uint32_t seg_find_sid(const Segment *s, uint32_t sid);
 void seg_block_detail(const Segment *s, uint32_t b, BlockDetail *d);
 /* The next chunk of the block: false after the last. */
 bool seg_next_chunk(const Segment *s, BlockDetail *d, ChunkMeta *cm);
+
+/* The last row of each series in the segment, built on the first call
+ * (from block statistics where a block's last row is fully known from
+ * them, else by decoding that block) and kept with the segment. Valid
+ * while the caller holds a reference to s. */
+int seg_last(Segment *s, const SegLast **out, StErr *err);
 
 /* Checks every block's CRC and the content digest (stele verify). */
 int seg_verify(Segment *s, StErr *err);

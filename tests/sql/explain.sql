@@ -7,3 +7,4 @@ EXPLAIN SELECT ts FROM cpu WHERE ts > '2016-01-01' AND ts < '2015-01-01';
 EXPLAIN SELECT DISTINCT region FROM cpu;
 EXPLAIN SELECT a.host, b.usage FROM cpu a JOIN cpu b ON a.ts = b.ts AND a.host = b.host WHERE a.usage > b.idle;
 EXPLAIN SELECT host, row_number() OVER (PARTITION BY host ORDER BY ts) FROM cpu;
+EXPLAIN SELECT DISTINCT ON (host) host, ts, usage FROM cpu ORDER BY host, ts DESC;

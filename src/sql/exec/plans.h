@@ -25,6 +25,8 @@ typedef struct ScanPlan {
 	TagPred *preds;             /* tag equality / IN pushed down */
 	uint32_t npreds;
 	bool empty;                 /* a pushed-down predicate can never hold */
+	bool latest;                /* only the newest row of each series
+	                               (DISTINCT ON (tags) ... ORDER BY tags, ts DESC) */
 	uint32_t ncols;
 	uint8_t *kind;              /* [ncols] ScanColKind */
 	uint32_t *src;              /* [ncols] */

@@ -37,6 +37,11 @@ typedef struct TableScan {
 	uint8_t **tagnull;
 	Arena tags;
 	bool done;
+	/* plan->latest: the newest rows, read at open, returned in batches */
+	Rows latest;
+	uint32_t *latest_sids;
+	uint32_t latest_pos;
+	Rows window;             /* a batch's worth of `latest`, for next() */
 } TableScan;
 
 #define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory scanning a table")
@@ -45,7 +50,8 @@ static int load_tags(TableScan *ts, StErr *err)
 {
 	const ScanPlan *p = ts->plan;
 	stele_db *db = ts->op.cx->db;
-	scan_sids(ts->scan, &ts->sids, &ts->nsids);
+	if (ts->scan)
+		scan_sids(ts->scan, &ts->sids, &ts->nsids);
 	uint32_t n = ts->nsids;
 	int rc = STELE_OK;
 	pthread_mutex_lock(&db->mu);
@@ -113,10 +119,42 @@ static int scan_op_open(Op *op, StErr *err)
 	                 .cols = ts->fields,
 	                 .ncols = ts->nfields,
 	                 .batch_rows = VEC_ROWS};
+	if (p->latest) {
+		ts->latest_pos = 0;
+		int rc = scan_latest(op->cx->db, &spec, &ts->latest, &ts->latest_sids, &ts->nsids, err);
+		if (rc)
+			return rc;
+		ts->sids = ts->latest_sids;
+		return load_tags(ts, err);
+	}
 	int rc = scan_open(op->cx->db, &spec, &ts->scan, err);
 	if (rc)
 		return rc;
 	return load_tags(ts, err);
+}
+
+/* The next window of the newest rows, as a storage batch would be. */
+static const Rows *next_latest(TableScan *ts)
+{
+	Rows *l = &ts->latest;
+	if (ts->latest_pos >= l->n)
+		return NULL;
+	uint32_t n = l->n - ts->latest_pos < VEC_ROWS ? l->n - ts->latest_pos : VEC_ROWS;
+	Rows *w = &ts->window;
+	*w = *l;
+	w->n = n;
+	w->sid = l->sid + ts->latest_pos;
+	w->ts = l->ts + ts->latest_pos;
+	w->cols = arena_alloc(&ts->op.out, (l->ncols + 1) * sizeof *w->cols);
+	if (!w->cols)
+		return NULL;
+	for (uint32_t c = 0; c < l->ncols; c++) {
+		w->cols[c] = l->cols[c];
+		w->cols[c].v += ts->latest_pos;
+		w->cols[c].valid += ts->latest_pos;
+	}
+	ts->latest_pos += n;
+	return w;
 }
 
 static int scan_op_next(Op *op, Batch **out, StErr *err)
@@ -127,8 +165,15 @@ static int scan_op_next(Op *op, Batch **out, StErr *err)
 	*out = NULL;
 	if (ts->done)
 		return STELE_OK;
-	const Rows *r;
-	int rc = scan_next(ts->scan, &r, err);
+	const Rows *r = NULL;
+	int rc = STELE_OK;
+	if (p->latest) {
+		r = next_latest(ts);
+		if (!r && ts->latest_pos < ts->latest.n)
+			return NOMEM(err);
+	} else {
+		rc = scan_next(ts->scan, &r, err);
+	}
 	if (rc)
 		return rc;
 	if (!r) {
@@ -219,6 +264,10 @@ static void scan_op_close(Op *op)
 	if (ts->scan)
 		scan_close(ts->scan);
 	ts->scan = NULL;
+	rows_free(&ts->latest);
+	memset(&ts->latest, 0, sizeof ts->latest);
+	free(ts->latest_sids);
+	ts->latest_sids = NULL;
 	exec_release(op->cx, ts->tags.used);
 	arena_free(&ts->tags);
 	memset(ts->tagv, 0, ts->plan->ncols * sizeof *ts->tagv);
@@ -244,6 +293,8 @@ static void scan_op_explain(const Op *op, Buf *out)
 	}
 	if (p->empty)
 		buf_put(out, "; never true: reads nothing", 27);
+	if (p->latest)
+		buf_put(out, "; newest row of each series only", 32);
 }
 
 static const OpVt scan_vt = {"TableScan", scan_op_open, scan_op_next, scan_op_close,

@@ -100,6 +100,8 @@ typedef struct stele_options {
 	                               0: no limit */
 	uint32_t statement_timeout_ms; /* a statement running longer fails with
 	                               STELE_ELIMIT; default 0: none */
+	uint32_t query_threads;     /* threads one statement may use; default 0:
+	                               one per CPU */
 } stele_options;
 
 /* Fills *o with the defaults above. */

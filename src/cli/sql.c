@@ -510,12 +510,14 @@ static void shell(Sql *s)
 
 int cmd_sql(int argc, char **argv)
 {
-	const char *dbpath = NULL, *format = "table", *file = NULL, *statement = NULL;
+	const char *dbpath = NULL, *format = "table", *file = NULL, *statement = NULL,
+	           *threads = NULL;
 	bool bad = false, echo = false, read_only = false, timing = false;
 	for (int i = 1; i < argc && !bad; i++) {
 		if (cli_opt(argc, argv, &i, "--db", &dbpath, &bad) ||
 		    cli_opt(argc, argv, &i, "--format", &format, &bad) ||
-		    cli_opt(argc, argv, &i, "-f", &file, &bad))
+		    cli_opt(argc, argv, &i, "-f", &file, &bad) ||
+		    cli_opt(argc, argv, &i, "--threads", &threads, &bad))
 			continue;
 		if (strcmp(argv[i], "--echo") == 0)
 			echo = true;
@@ -543,12 +545,19 @@ int cmd_sql(int argc, char **argv)
 		return bad ? EXIT_USAGE
 		           : cli_fail("sql", EXIT_USAGE,
 		                      "usage: stele sql --db PATH [--format table|csv|json] "
-		                      "[--echo] [--read-only] [--timing] [-f FILE | STATEMENT]");
+		                      "[--echo] [--read-only] [--timing] [--threads N] [-f FILE | STATEMENT]");
 	if (file && statement)
 		return cli_fail("sql", EXIT_USAGE, "give a statement or -f FILE, not both");
 	stele_options opts;
 	stele_options_init(&opts);
 	opts.read_only = read_only;
+	if (threads) {
+		char *end;
+		long t = strtol(threads, &end, 10);
+		if (*end || t < 1 || t > 1024)
+			return cli_fail("sql", EXIT_USAGE, "--threads must be a number from 1 to 1024");
+		opts.query_threads = (uint32_t)t;
+	}
 	stele_err err;
 	if (stele_open(dbpath, &opts, &s.db, &err))
 		return cli_fail("sql", EXIT_FAILED, "%s", err.msg);

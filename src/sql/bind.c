@@ -748,6 +748,59 @@ static int bind_gapfill(Binder *b, const Rel *from, Expr **groups, uint32_t ngro
 	return STELE_OK;
 }
 
+static bool has_subquery(const Expr *e)
+{
+	if (!e)
+		return false;
+	if (e->kind == E_SUBQ || e->kind == E_IN_SUBQ || e->kind == E_EXISTS)
+		return true;
+	for (uint32_t i = 0; i < e->nargs; i++)
+		if (has_subquery(e->args[i]))
+			return true;
+	return false;
+}
+
+/* The aggregation over `op`. Over a scan of one table (and its filter),
+ * with aggregates whose partial results merge, it runs as one worker per
+ * thread, each over its part of the series, merged at the end. */
+static int agg_op(Binder *b, const Rel *from, Expr *pred, AggPlan *ap, Op **op, StErr *err)
+{
+	uint32_t k = b->cx->nthreads;
+	bool par = k > 1 && from->scan && *op && !from->scan->latest && !from->scan->empty &&
+	           !has_subquery(pred);
+	for (uint32_t i = 0; par && i < ap->ngroups; i++)
+		par = !has_subquery(ap->groups[i]);
+	for (uint32_t i = 0; par && i < ap->naggs; i++) {
+		const AggCall *c = ap->aggs[i];
+		par = c->def->merge && !c->distinct && !has_subquery(c->filter);
+		for (uint32_t j = 0; par && j < c->nargs; j++)
+			par = !has_subquery(c->args[j]);
+	}
+	if (!par) {
+		*op = op_agg(b->cx, *op, ap);
+		return *op ? STELE_OK : NOMEM(err);
+	}
+	Op **w = arena_alloc(b->bc.arena, k * sizeof *w);
+	if (!w)
+		return NOMEM(err);
+	op_scan_set_shard(from->op, 0, k);
+	w[0] = op_agg(b->cx, *op, ap);
+	for (uint32_t i = 1; i < k && w[0]; i++) {
+		Op *s = op_scan(b->cx, from->scan);
+		if (!s)
+			return NOMEM(err);
+		op_scan_set_shard(s, i, k);
+		if (pred && !(s = op_filter(b->cx, s, pred)))
+			return NOMEM(err);
+		if (!(w[i] = op_agg(b->cx, s, ap)))
+			return NOMEM(err);
+	}
+	if (!w[0])
+		return NOMEM(err);
+	*op = op_agg_parallel(b->cx, w, k);
+	return *op ? STELE_OK : NOMEM(err);
+}
+
 typedef struct SortSpec {
 	SortKey *keys;
 	uint32_t n;
@@ -823,6 +876,7 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 	Scope sc = {from.cols, from.ncols, NULL};
 	Op *op = from.op;
 	bool where_filtered = false;
+	Expr *where_pred = NULL;
 
 	/* WHERE: no aggregates; pushed into a bare scan where it can be. */
 	if (c->where) {
@@ -840,6 +894,7 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 		}
 		if (pred) {
 			where_filtered = true;
+			where_pred = pred;
 			op = op ? op_filter(b->cx, op, pred) : NULL;
 			if (!op)
 				return c->from ? NOMEM(err)
@@ -946,9 +1001,9 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 			if (!op)
 				return NOMEM(err);
 		}
-		op = op_agg(b->cx, op, ap);
-		if (!op)
-			return NOMEM(err);
+		rc = agg_op(b, &from, where_pred, ap, &op, err);
+		if (rc)
+			return rc;
 		for (uint32_t i = 0; i < o.n; i++) {
 			rc = bind_rewrite_grouped(b, &o.e[i], groups, ngroups, &ac, err);
 			if (rc)

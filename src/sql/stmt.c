@@ -4,6 +4,7 @@
  * A statement owns one arena for everything of its lifetime (syntax tree,
  * plan, constants) and the operator tree, whose run-time memory each
  * operator keeps and charges to the statement's ExecCtx. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "sql/bind.h"
 #include "sql/stmt.h"
 #include "storage/db.h"
+#include "util/pool.h"
 #include "util/timeutil.h"
 
 #define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory preparing a statement")
@@ -57,6 +59,8 @@ void stele_finalize(stele_stmt *st)
 		subplan_reset(st->subs[i]);
 		op_free(st->subs[i]->op);
 	}
+	/* Every byte an operator charged it released when it closed. */
+	assert(atomic_load(&st->cx.mem_used) == 0);
 	arena_free(&st->arena);
 	free(st);
 }
@@ -111,7 +115,8 @@ int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tai
 	cx->now_ns = time_now_ns();
 	cx->mem_limit = db ? db->opts.query_memory : 0;
 	cx->cancel = &st->cancel;
-	cx->nthreads = 1;
+	cx->pool = db ? db_query_pool(db) : NULL;
+	cx->nthreads = pool_threads(cx->pool) + 1;
 	Parser p = {.arena = &st->arena};
 	uint32_t end;
 	int rc = sql_parse(&p, sql, (size_t)len, true, &end, err);

@@ -3,6 +3,7 @@
  * background threads (see db.h for the locks and the life of a write).
  */
 #include "storage/db.h"
+#include "util/pool.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -672,8 +673,23 @@ static void remove_orphans(stele_db *db)
 	closedir(d);
 }
 
+Pool *db_query_pool(stele_db *db)
+{
+	pthread_mutex_lock(&db->pool_mu);
+	if (!db->qpool_tried) {
+		db->qpool_tried = true;
+		uint32_t n = db->opts.query_threads ? db->opts.query_threads : pool_cpus();
+		if (n > 1 && pool_new(n - 1, &db->qpool, NULL) != STELE_OK)
+			db->qpool = NULL; /* then queries run on one thread */
+	}
+	Pool *p = db->qpool;
+	pthread_mutex_unlock(&db->pool_mu);
+	return p;
+}
+
 static void db_free(stele_db *db)
 {
+	pool_free(db->qpool);
 	if (db->lockfd >= 0)
 		close(db->lockfd);
 	catalog_free(&db->cat);

@@ -74,7 +74,14 @@ struct stele_db {
 	pthread_mutex_t pool_mu;
 	void *pool[DB_POOL];       /* LpBatch objects for reuse */
 	int npool;
+	struct Pool *qpool;        /* query worker threads (db_query_pool) */
+	bool qpool_tried;
 };
+
+/* The worker threads parallel queries share: query_threads - 1 of them
+ * (the caller is the last), started on first use; NULL when queries run
+ * on one thread. */
+struct Pool *db_query_pool(stele_db *db);
 
 /* Writes the immutable memtable, if any, to segments and publishes them. */
 int db_flush_imm(stele_db *db, StErr *err);

@@ -325,6 +325,12 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
 	}
 	if (rc == STELE_OK)
 		rc = series_match(&db->sx, spec->table, spec->preds, spec->npreds, &sids, &nsids, err);
+	if (rc == STELE_OK && spec->nshards > 1 && nsids) {
+		uint64_t lo = (uint64_t)nsids * spec->shard / spec->nshards;
+		uint64_t hi = (uint64_t)nsids * (spec->shard + 1) / spec->nshards;
+		memmove(sids, sids + lo, (size_t)(hi - lo) * sizeof *sids);
+		nsids = (uint32_t)(hi - lo);
+	}
 	Version *v = db->version;
 	MemTable *mems[2];
 	uint32_t nmems = 0;

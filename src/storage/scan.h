@@ -37,6 +37,9 @@ typedef struct ScanSpec {
 	const uint32_t *cols;     /* field column indexes to return */
 	uint32_t ncols;
 	uint32_t batch_rows;      /* rows a batch aims at; 0: 4096 */
+	uint32_t nshards, shard;  /* nshards > 1: read only part `shard` of the
+	                             matched series (contiguous ranges of sids,
+	                             for parallel scans) */
 } ScanSpec;
 
 typedef struct Scan Scan;

@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "sql/exec/plans.h"
+#include "util/pool.h"
 
 typedef struct Distinct {
 	/* (gid, value) pairs seen: open addressing over entries. */
@@ -501,7 +504,155 @@ static void agg_explain(const Op *op, Buf *out)
 	}
 }
 
-static const OpVt agg_vt = {"HashAggregate", agg_open, agg_next, agg_close, agg_explain};
+static const OpVt agg_vt = {"HashAggregate", agg_open, agg_next, agg_close, agg_explain, NULL};
+
+/* ---- parallel aggregation ---- */
+
+typedef struct AggPar {
+	Op op;
+	Agg **w;
+	uint32_t n;
+	int *rc;
+	StErr *errs;
+} AggPar;
+
+static void par_job(void *arg, uint32_t i)
+{
+	AggPar *ap = arg;
+	ap->rc[i] = op_open(&ap->w[i]->op, &ap->errs[i]);
+}
+
+/* Are key row r of a's store and key row s of b's store equal? */
+static bool rows_equal(const Agg *a, uint32_t r, const Agg *b, uint32_t s)
+{
+	for (uint32_t k = 0; k < a->plan->ngroups; k++) {
+		const Vec *x = &a->keys.cols[k], *y = &b->keys.cols[k];
+		if (x->null[r] || y->null[s]) {
+			if (x->null[r] != y->null[s])
+				return false;
+			continue;
+		}
+		if (vec_cmp(x, r, y, s) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Folds every group of src into dst (both aggregations of one plan). */
+static int merge_into(Agg *dst, Agg *src, StErr *err)
+{
+	const AggPlan *p = dst->plan;
+	Arena tmp = {0};
+	int rc = STELE_OK;
+	for (uint32_t g = 0; g < src->ngroups && rc == STELE_OK; g++) {
+		uint32_t d = UINT32_MAX;
+		if (p->ngroups == 0) {
+			d = 0;
+		} else {
+			if (dst->ngroups * 2 >= dst->mask && (rc = grow_table(dst, err)) != STELE_OK)
+				break;
+			uint64_t h = src->hashes[g];
+			uint32_t s = (uint32_t)h & dst->mask;
+			for (; dst->slots[s]; s = (s + 1) & dst->mask) {
+				uint32_t c = dst->slots[s] - 1;
+				if (dst->hashes[c] == h && rows_equal(dst, c, src, g)) {
+					d = c;
+					break;
+				}
+			}
+			if (d == UINT32_MAX) {
+				d = dst->ngroups;
+				rc = new_group(dst, err);
+				if (rc)
+					break;
+				dst->hashes[d] = h;
+				dst->slots[s] = d + 1;
+				Batch *kb = rowstore_batch(&src->keys, &tmp, NULL, g, 1);
+				rc = kb ? rowstore_append(&dst->keys, kb, NULL, 1, err) : NOMEM(err);
+				arena_reset(&tmp);
+			}
+		}
+		for (uint32_t i = 0; i < p->naggs && rc == STELE_OK; i++) {
+			const AggCall *c = p->aggs[i];
+			rc = c->def->merge(&dst->run, c, dst->states + (size_t)d * dst->stride + c->state_off,
+			                   src->states + (size_t)g * src->stride + c->state_off, err);
+		}
+	}
+	arena_free(&tmp);
+	return rc;
+}
+
+static int par_open(Op *op, StErr *err)
+{
+	AggPar *ap = (AggPar *)op;
+	for (uint32_t i = 0; i < ap->n; i++) {
+		ap->rc[i] = STELE_OK;
+		err_clear(&ap->errs[i]);
+	}
+	pool_run(op->cx->pool, par_job, ap, ap->n);
+	for (uint32_t i = 0; i < ap->n; i++)
+		if (ap->rc[i]) {
+			if (err)
+				*err = ap->errs[i];
+			return ap->rc[i];
+		}
+	for (uint32_t i = 1; i < ap->n; i++) {
+		int rc = merge_into(ap->w[0], ap->w[i], err);
+		if (rc)
+			return rc;
+	}
+	return STELE_OK;
+}
+
+static int par_next(Op *op, Batch **out, StErr *err)
+{
+	return op_next(&((AggPar *)op)->w[0]->op, out, err);
+}
+
+static void par_close(Op *op)
+{
+	AggPar *ap = (AggPar *)op;
+	for (uint32_t i = 0; i < ap->n; i++)
+		op_close(&ap->w[i]->op);
+}
+
+static void par_explain(const Op *op, Buf *out)
+{
+	const AggPar *ap = (const AggPar *)op;
+	char tmp[64];
+	int k = snprintf(tmp, sizeof tmp, "%u workers, merged; the first shown", ap->n);
+	buf_put(out, tmp, (size_t)k);
+}
+
+/* Workers past the first are not kids[] (EXPLAIN shows one). */
+static void par_release(Op *op)
+{
+	AggPar *ap = (AggPar *)op;
+	for (uint32_t i = 1; i < ap->n; i++)
+		op_free(&ap->w[i]->op);
+}
+
+static const OpVt par_vt = {"ParallelAggregate", par_open, par_next, par_close, par_explain,
+                            par_release};
+
+Op *op_agg_parallel(ExecCtx *cx, Op **workers, uint32_t n)
+{
+	AggPar *ap = op_alloc(cx, sizeof *ap);
+	if (!ap)
+		return NULL;
+	ap->w = op_alloc(cx, n * sizeof *ap->w);
+	ap->rc = op_alloc(cx, n * sizeof *ap->rc);
+	ap->errs = op_alloc(cx, n * sizeof *ap->errs);
+	if (!ap->w || !ap->rc || !ap->errs)
+		return NULL;
+	op_init(&ap->op, &par_vt, cx, workers[0]->ncols, workers[0]->types);
+	for (uint32_t i = 0; i < n; i++)
+		ap->w[i] = (Agg *)workers[i];
+	ap->n = n;
+	ap->op.kids[0] = workers[0];
+	ap->op.nkids = 1;
+	return &ap->op;
+}
 
 Op *op_agg(ExecCtx *cx, Op *kid, const AggPlan *plan)
 {

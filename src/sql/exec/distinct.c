@@ -20,6 +20,7 @@ typedef struct DistinctOn {
 	uint8_t *key_types;
 	uint64_t *hashes;
 	uint32_t *slots, mask;
+	size_t charged;       /* bytes of hashes and slots charged */
 } DistinctOn;
 
 #define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory in DISTINCT ON")
@@ -72,7 +73,10 @@ static int grow(DistinctOn *d, StErr *err)
 	free(d->slots);
 	d->slots = slots;
 	d->mask = cap - 1;
-	return exec_charge(d->op.cx, (size_t)cap * (sizeof *slots + sizeof *hs / 2), err);
+	size_t bytes = (size_t)cap * sizeof *slots + (size_t)cap / 2 * sizeof *hs;
+	size_t add = bytes > d->charged ? bytes - d->charged : 0;
+	d->charged += add;
+	return exec_charge(d->op.cx, add, err);
 }
 
 static void dist_free(DistinctOn *d)
@@ -83,6 +87,8 @@ static void dist_free(DistinctOn *d)
 	d->hashes = NULL;
 	d->slots = NULL;
 	d->mask = 0;
+	exec_release(d->op.cx, d->charged);
+	d->charged = 0;
 }
 
 static int dist_open(Op *op, StErr *err)
@@ -152,7 +158,7 @@ static void dist_close(Op *op)
 
 static void dist_explain(const Op *op, Buf *out) { (void)op; (void)out; }
 
-static const OpVt dist_vt = {"DistinctOn", dist_open, dist_next, dist_close, dist_explain};
+static const OpVt dist_vt = {"DistinctOn", dist_open, dist_next, dist_close, dist_explain, NULL};
 
 Op *op_distinct(ExecCtx *cx, Op *kid, const uint32_t *keys, uint32_t nkeys)
 {

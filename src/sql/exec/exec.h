@@ -43,11 +43,12 @@ typedef struct ExecCtx {
 	uint32_t nparams;
 	const char *sql;
 	size_t mem_limit;          /* bytes operators may keep; 0: none */
-	size_t mem_used;
+	atomic_size_t mem_used;    /* charged by every thread of the statement */
 	int64_t deadline_ns;       /* monotonic; 0: none */
 	atomic_bool *cancel;       /* set by another thread to cancel; may be NULL */
 	bool analyze;              /* EXPLAIN ANALYZE: time every operator */
 	uint32_t nthreads;         /* for parallel operators */
+	struct Pool *pool;         /* their worker threads (util/pool.h) */
 } ExecCtx;
 
 typedef struct OpVt {
@@ -56,6 +57,8 @@ typedef struct OpVt {
 	int (*next)(Op *op, Batch **out, StErr *err);
 	void (*close)(Op *op);
 	void (*explain)(const Op *op, Buf *out);
+	/* Frees operators the op owns besides kids[] (optional). */
+	void (*release)(Op *op);
 } OpVt;
 
 struct Op {
@@ -131,6 +134,8 @@ int sortkey_cmp(const RowStore *rs, const SortKey *keys, uint32_t nkeys, uint32_
  * when out of memory. */
 struct ScanPlan;
 Op *op_scan(ExecCtx *cx, const struct ScanPlan *plan);
+/* Makes a scan read only part `shard` of `nshards` of its series. */
+void op_scan_set_shard(Op *scan, uint32_t shard, uint32_t nshards);
 Op *op_filter(ExecCtx *cx, Op *kid, Expr *pred);
 Op *op_project(ExecCtx *cx, Op *kid, Expr **exprs, uint32_t n);
 Op *op_values(ExecCtx *cx, uint32_t ncols, uint8_t *types, Expr ***rows, uint32_t nrows);
@@ -140,6 +145,10 @@ Op *op_union(ExecCtx *cx, Op *a, Op *b);
 Op *op_distinct(ExecCtx *cx, Op *kid, const uint32_t *keys, uint32_t nkeys);
 struct AggPlan;
 Op *op_agg(ExecCtx *cx, Op *kid, const struct AggPlan *plan);
+/* Parallel aggregation: workers[i] are aggregations (op_agg) of the same
+ * plan over disjoint parts of the input; they run on the statement's
+ * threads and their groups are merged (each aggregate's merge). */
+Op *op_agg_parallel(ExecCtx *cx, Op **workers, uint32_t n);
 struct JoinPlan;
 Op *op_join(ExecCtx *cx, Op *left, Op *right, const struct JoinPlan *plan);
 struct WinPlan;

@@ -50,7 +50,7 @@ static void filter_explain(const Op *op, Buf *out)
 	expr_explain(((const Filter *)op)->pred, out, NULL);
 }
 
-static const OpVt filter_vt = {"Filter", filter_open, filter_next, filter_close, filter_explain};
+static const OpVt filter_vt = {"Filter", filter_open, filter_next, filter_close, filter_explain, NULL};
 
 Op *op_filter(ExecCtx *cx, Op *kid, Expr *pred)
 {

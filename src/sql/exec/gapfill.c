@@ -199,7 +199,7 @@ static void gf_explain(const Op *op, Buf *out)
 	buf_put(out, "every bucket of every group", 27);
 }
 
-static const OpVt gf_vt = {"GapFill", gf_open, gf_next, gf_close, gf_explain};
+static const OpVt gf_vt = {"GapFill", gf_open, gf_next, gf_close, gf_explain, NULL};
 
 Op *op_gapfill(ExecCtx *cx, Op *kid, const GapfillPlan *plan)
 {

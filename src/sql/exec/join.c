@@ -43,6 +43,7 @@ typedef struct Join {
 	                          cross/asof index); 0: start */
 	bool in_row;
 	bool ldone;
+	size_t charged;        /* index bytes charged (the RowStore has its own) */
 } Join;
 
 static bool asof(const Join *j)
@@ -117,6 +118,8 @@ static void join_free(Join *j)
 	j->mask = 0;
 	arena_free(&j->larena);
 	j->lb = NULL;
+	exec_release(j->op.cx, j->charged);
+	j->charged = 0;
 }
 
 static int build(Join *j, StErr *err)
@@ -157,6 +160,7 @@ static int build(Join *j, StErr *err)
 	j->rhash = malloc(((size_t)n + 1) * sizeof *j->rhash);
 	if (!j->rhash)
 		return NOMEM(err);
+	j->charged += (size_t)n * 8;
 	rc = exec_charge(j->op.cx, (size_t)n * 8, err);
 	if (rc)
 		return rc;
@@ -177,6 +181,7 @@ static int build(Join *j, StErr *err)
 		}
 		qsort_r(j->order, m, sizeof *j->order, asof_cmp, j);
 		j->mask = m; /* ASOF: count of ordered rows */
+		j->charged += (size_t)n * 4;
 		return exec_charge(j->op.cx, (size_t)n * 4, err);
 	}
 	if (p->type == JOIN_CROSS || nk == 0)
@@ -198,6 +203,7 @@ static int build(Join *j, StErr *err)
 		j->next[i] = j->head[s];
 		j->head[s] = i + 1;
 	}
+	j->charged += (size_t)cap * 4 + (size_t)n * 4;
 	return exec_charge(j->op.cx, (size_t)cap * 4 + (size_t)n * 4, err);
 }
 
@@ -460,7 +466,7 @@ static void join_explain(const Op *op, Buf *out)
 	}
 }
 
-static const OpVt join_vt = {"Join", join_open, join_next, join_close, join_explain};
+static const OpVt join_vt = {"Join", join_open, join_next, join_close, join_explain, NULL};
 
 Op *op_join(ExecCtx *cx, Op *left, Op *right, const JoinPlan *plan)
 {

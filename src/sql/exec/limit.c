@@ -123,7 +123,7 @@ static void limit_explain(const Op *op, Buf *out)
 	}
 }
 
-static const OpVt limit_vt = {"Limit", limit_open, limit_next, limit_close, limit_explain};
+static const OpVt limit_vt = {"Limit", limit_open, limit_next, limit_close, limit_explain, NULL};
 
 Op *op_limit(ExecCtx *cx, Op *kid, Expr *limit, Expr *offset)
 {

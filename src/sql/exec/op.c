@@ -79,6 +79,8 @@ void op_free(Op *op)
 {
 	if (!op)
 		return;
+	if (op->vt->release)
+		op->vt->release(op);
 	for (uint32_t i = 0; i < op->nkids; i++)
 		op_free(op->kids[i]);
 	arena_free(&op->out);
@@ -86,8 +88,8 @@ void op_free(Op *op)
 
 int exec_charge(ExecCtx *cx, size_t n, StErr *err)
 {
-	cx->mem_used += n;
-	if (cx->mem_limit && cx->mem_used > cx->mem_limit)
+	size_t used = atomic_fetch_add(&cx->mem_used, n) + n;
+	if (cx->mem_limit && used > cx->mem_limit)
 		return failf(err, STELE_ELIMIT,
 		             "query needs more than its memory limit of %zu bytes (query_memory)",
 		             cx->mem_limit);
@@ -96,7 +98,9 @@ int exec_charge(ExecCtx *cx, size_t n, StErr *err)
 
 void exec_release(ExecCtx *cx, size_t n)
 {
-	cx->mem_used = n > cx->mem_used ? 0 : cx->mem_used - n;
+	size_t cur = atomic_load(&cx->mem_used);
+	while (!atomic_compare_exchange_weak(&cx->mem_used, &cur, n > cur ? 0 : cur - n))
+		;
 }
 
 int exec_check(ExecCtx *cx, StErr *err)

@@ -78,7 +78,7 @@ static void project_explain(const Op *op, Buf *out)
 }
 
 static const OpVt project_vt = {"Project", project_open, project_next, project_close,
-                                project_explain};
+                                project_explain, NULL};
 
 Op *op_project(ExecCtx *cx, Op *kid, Expr **exprs, uint32_t n)
 {

@@ -171,7 +171,7 @@ static void sort_explain(const Op *op, Buf *out)
 		buf_put(out, " (top-N)", 8);
 }
 
-static const OpVt sort_vt = {"Sort", sort_open, sort_next, sort_close, sort_explain};
+static const OpVt sort_vt = {"Sort", sort_open, sort_next, sort_close, sort_explain, NULL};
 
 Op *op_sort(ExecCtx *cx, Op *kid, SortKey *keys, uint32_t nkeys, Expr *limit, Expr *offset)
 {

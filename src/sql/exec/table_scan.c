@@ -42,6 +42,8 @@ typedef struct TableScan {
 	uint32_t *latest_sids;
 	uint32_t latest_pos;
 	Rows window;             /* a batch's worth of `latest`, for next() */
+	uint32_t shard, nshards; /* the part of the series this scan reads */
+	size_t charged;          /* bytes charged to the query (tags) */
 } TableScan;
 
 #define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory scanning a table")
@@ -99,8 +101,10 @@ static int load_tags(TableScan *ts, StErr *err)
 		free(byvid);
 	}
 	pthread_mutex_unlock(&db->mu);
-	if (rc == STELE_OK)
-		rc = exec_charge(ts->op.cx, ts->tags.used, err);
+	if (rc == STELE_OK) {
+		ts->charged = ts->tags.used;
+		rc = exec_charge(ts->op.cx, ts->charged, err);
+	}
 	return rc;
 }
 
@@ -118,7 +122,9 @@ static int scan_op_open(Op *op, StErr *err)
 	                 .npreds = p->npreds,
 	                 .cols = ts->fields,
 	                 .ncols = ts->nfields,
-	                 .batch_rows = VEC_ROWS};
+	                 .batch_rows = VEC_ROWS,
+	                 .shard = ts->shard,
+	                 .nshards = ts->nshards};
 	if (p->latest) {
 		ts->latest_pos = 0;
 		int rc = scan_latest(op->cx->db, &spec, &ts->latest, &ts->latest_sids, &ts->nsids, err);
@@ -268,7 +274,8 @@ static void scan_op_close(Op *op)
 	memset(&ts->latest, 0, sizeof ts->latest);
 	free(ts->latest_sids);
 	ts->latest_sids = NULL;
-	exec_release(op->cx, ts->tags.used);
+	exec_release(op->cx, ts->charged);
+	ts->charged = 0;
 	arena_free(&ts->tags);
 	memset(ts->tagv, 0, ts->plan->ncols * sizeof *ts->tagv);
 }
@@ -295,10 +302,24 @@ static void scan_op_explain(const Op *op, Buf *out)
 		buf_put(out, "; never true: reads nothing", 27);
 	if (p->latest)
 		buf_put(out, "; newest row of each series only", 32);
+	const TableScan *ts = (const TableScan *)op;
+	if (ts->nshards > 1) {
+		char tmp[64];
+		int k = snprintf(tmp, sizeof tmp, "; part %u of %u of the series", ts->shard + 1,
+		                 ts->nshards);
+		buf_put(out, tmp, (size_t)k);
+	}
+}
+
+void op_scan_set_shard(Op *op, uint32_t shard, uint32_t nshards)
+{
+	TableScan *ts = (TableScan *)op;
+	ts->shard = shard;
+	ts->nshards = nshards;
 }
 
 static const OpVt scan_vt = {"TableScan", scan_op_open, scan_op_next, scan_op_close,
-                             scan_op_explain};
+                             scan_op_explain, NULL};
 
 Op *op_scan(ExecCtx *cx, const ScanPlan *plan)
 {

@@ -48,7 +48,7 @@ static void append_close(Op *op)
 static void append_explain(const Op *op, Buf *out) { (void)op; (void)out; }
 
 static const OpVt append_vt = {"Append", append_open, append_next, append_close,
-                               append_explain};
+                               append_explain, NULL};
 
 Op *op_union(ExecCtx *cx, Op *x, Op *y)
 {

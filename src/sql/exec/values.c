@@ -80,7 +80,7 @@ static void values_explain(const Op *op, Buf *out)
 }
 
 static const OpVt values_vt = {"Values", values_open, values_next, values_close,
-                               values_explain};
+                               values_explain, NULL};
 
 Op *op_values(ExecCtx *cx, uint32_t ncols, uint8_t *types, Expr ***rows, uint32_t nrows)
 {

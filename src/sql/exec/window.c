@@ -36,6 +36,7 @@ typedef struct Window {
 	RowStore rows;
 	Vec *res;              /* [ncalls] results over all rows */
 	Arena mem;
+	size_t charged;        /* bytes charged to the query (eval_all) */
 	uint32_t pos;
 } Window;
 
@@ -45,7 +46,9 @@ static int eval_all(Window *w, const Expr *e, Vec *out, StErr *err)
 	RowStore *rs = &w->rows;
 	if (!vec_alloc(&w->mem, out, e->type, rs->n))
 		return NOMEM(err);
-	int rc = exec_charge(w->op.cx, (size_t)rs->n * (type_size(e->type) + 1), err);
+	size_t bytes = (size_t)rs->n * (type_size(e->type) + 1);
+	w->charged += bytes;
+	int rc = exec_charge(w->op.cx, bytes, err);
 	if (rc)
 		return rc;
 	Arena tmp = {0};
@@ -395,7 +398,8 @@ out:
 static void window_free(Window *w)
 {
 	rowstore_free(&w->rows);
-	exec_release(w->op.cx, w->mem.used);
+	exec_release(w->op.cx, w->charged);
+	w->charged = 0;
 	arena_free(&w->mem);
 }
 
@@ -458,7 +462,7 @@ static void window_explain(const Op *op, Buf *out)
 }
 
 static const OpVt window_vt = {"WindowAgg", window_open, window_next, window_close,
-                               window_explain};
+                               window_explain, NULL};
 
 Op *op_window(ExecCtx *cx, Op *kid, const WinPlan *plan)
 {

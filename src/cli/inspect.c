@@ -27,7 +27,7 @@ static const char *fmt_ts(int64_t ns, char *buf, size_t n)
 static void batch_summary(const uint8_t *p, size_t n)
 {
 	Rd r = rd_make(p, n);
-	uint64_t ops[6] = {0}, rows = 0;
+	uint64_t ops[8] = {0}, rows = 0;
 	while (rd_left(&r) > 0 && !r.bad) {
 		uint8_t op = rd_u8(&r);
 		size_t len;
@@ -57,16 +57,33 @@ static void batch_summary(const uint8_t *p, size_t n)
 		case OP_RETENTION:
 			rd_varint(&r), rd_svarint(&r);
 			break;
+		case OP_DELETE: {
+			Tomb t;
+			if (tomb_decode(&r, &t, NULL)) {
+				printf("    bad delete operation\n");
+				return;
+			}
+			char a[48], b[48];
+			printf("    delete: table %u, %s .. %s, %u tag predicate%s\n", t.table,
+			       fmt_ts(t.tmin, a, sizeof a), fmt_ts(t.tmax, b, sizeof b), t.npreds,
+			       t.npreds == 1 ? "" : "s");
+			tomb_free(&t);
+			break;
+		}
+		case OP_DROP_TABLE:
+			printf("    drop table %" PRIu64 "\n", rd_varint(&r));
+			break;
 		default:
 			printf("    unknown operation %u\n", op);
 			return;
 		}
-		if (op < 6)
+		if (op < 8)
 			ops[op]++;
 	}
 	printf("    ops: %" PRIu64 " tables, %" PRIu64 " columns, %" PRIu64 " series defined, %" PRIu64
-	       " retention changes\n",
-	       ops[OP_TABLE], ops[OP_COLUMN], ops[OP_SERIES], ops[OP_RETENTION]);
+	       " retention changes, %" PRIu64 " deletes, %" PRIu64 " table drops\n",
+	       ops[OP_TABLE], ops[OP_COLUMN], ops[OP_SERIES], ops[OP_RETENTION], ops[OP_DELETE],
+	       ops[OP_DROP_TABLE]);
 }
 
 static int inspect_wal(const char *path, const uint8_t *d, size_t n)
@@ -188,9 +205,10 @@ static int inspect_manifest(const char *path, const uint8_t *d, size_t n)
 	ManifestState ms;
 	Catalog cat = {0};
 	SegInfo *infos;
-	uint32_t ns;
+	uint32_t ns, nt;
+	Tomb *tombs;
 	StErr err;
-	if (manifest_decode(d, n, path, &ms, &cat, &infos, &ns, &err)) {
+	if (manifest_decode(d, n, path, &ms, &cat, &infos, &ns, &tombs, &nt, &err)) {
 		printf("%s\n", err.msg);
 		return 1;
 	}
@@ -217,6 +235,16 @@ static int inspect_manifest(const char *path, const uint8_t *d, size_t n)
 		       infos[i].nrows, fmt_ts(infos[i].min_ts, a, sizeof a),
 		       fmt_ts(infos[i].max_ts, b, sizeof b), infos[i].size, infos[i].max_seq);
 	}
+	for (uint32_t i = 0; i < nt; i++) {
+		char a[48], b[48];
+		printf("  delete (seq %" PRIu64 ") not yet in every segment: table %u, %s .. %s, %u tag "
+		       "predicate%s\n",
+		       tombs[i].seq, tombs[i].table, fmt_ts(tombs[i].tmin, a, sizeof a),
+		       fmt_ts(tombs[i].tmax, b, sizeof b), tombs[i].npreds,
+		       tombs[i].npreds == 1 ? "" : "s");
+		tomb_free(&tombs[i]);
+	}
+	free(tombs);
 	free(infos);
 	catalog_free(&cat);
 	return 0;

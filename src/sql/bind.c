@@ -303,7 +303,6 @@ static int bind_table(Binder *b, const FromItem *f, Rel *out, StErr *err)
 	return STELE_OK;
 }
 
-static int bind_from(Binder *b, const FromItem *f, Rel *out, StErr *err);
 
 /* Splits an ON condition's conjuncts into equality keys (one side over
  * the left columns, the other over the right) and the rest. */
@@ -482,7 +481,7 @@ static int bind_join(Binder *b, const FromItem *f, Rel *out, StErr *err)
 	return out->op ? STELE_OK : NOMEM(err);
 }
 
-static int bind_from(Binder *b, const FromItem *f, Rel *out, StErr *err)
+int bind_from(Binder *b, const FromItem *f, Rel *out, StErr *err)
 {
 	memset(out, 0, sizeof *out);
 	switch (f->kind) {

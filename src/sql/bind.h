@@ -118,6 +118,9 @@ void bind_collect_names(Binder *b, const Stmt *s);
 
 int bind_query(Binder *b, const Query *q, BoundQuery *out, StErr *err);
 
+/* Binds one FROM item (a table, a subquery, a join). */
+int bind_from(Binder *b, const FromItem *f, Rel *out, StErr *err);
+
 /* Binds an expression over a scope. */
 int bind_expr(Binder *b, const Scope *sc, const Ast *a, Expr **out, StErr *err);
 /* Binds a predicate: must be boolean ("argument of WHERE must be type

@@ -37,6 +37,10 @@ typedef struct DdlPlan {
 	/* SET */
 	char *name;
 	Datum value;
+	/* DELETE: what was pushed into the table's scan */
+	ScanPlan *scan;
+	/* DROP TABLE */
+	bool if_exists;
 } DdlPlan;
 
 static char *dup_tok(Binder *b, Token t) { return bind_strdup(b, t.z, t.n); }
@@ -399,6 +403,40 @@ static int prepare_set(Binder *b, const Stmt *s, DdlPlan *dp, StErr *err)
 	return STELE_OK;
 }
 
+/* DELETE FROM t [WHERE ...]: the condition must go into the scan whole
+ * (time ranges and tag equalities), since that is what a delete records. */
+static int prepare_delete(Binder *b, const Stmt *s, DdlPlan *dp, StErr *err)
+{
+	dp->table = dup_tok(b, s->table);
+	if (!dp->table)
+		return NOMEM(err);
+	FromItem f = {.kind = F_TABLE, .name = s->table, .pos = s->table.pos};
+	Rel r;
+	/* The scan must see the columns the condition names. */
+	int rc = bind_from(b, &f, &r, err);
+	if (rc)
+		return rc;
+	if (!r.scan)
+		return bind_fail(&b->bc, s->table.pos, STELE_EINVAL, err,
+		                 "cannot delete from \"%s\"", dp->table);
+	dp->scan = r.scan;
+	if (!s->where)
+		return STELE_OK;
+	AggCtx none = {.allowed = false, .where = "WHERE"};
+	Scope sc = {r.cols, r.ncols, &none};
+	Expr *pred, *rest;
+	rc = bind_pred(b, &sc, s->where, "WHERE", &pred, err);
+	if (rc == STELE_OK)
+		rc = bind_pushdown(b, &r, pred, &rest, err);
+	if (rc)
+		return rc;
+	if (rest)
+		return bind_fail(&b->bc, rest->pos, STELE_EINVAL, err,
+		                 "DELETE supports only conditions on ts (=, <, <=, >, >=, BETWEEN) "
+		                 "and on tags (=, IN), joined by AND");
+	return STELE_OK;
+}
+
 int ddl_prepare(stele_stmt *st, Binder *b, const Stmt *s, StErr *err)
 {
 	DdlPlan *dp = arena_alloc(b->bc.arena, sizeof *dp);
@@ -422,10 +460,11 @@ int ddl_prepare(stele_stmt *st, Binder *b, const Stmt *s, StErr *err)
 	case S_INSERT:
 		return prepare_insert(st, b, s, dp, err);
 	case S_DROP_TABLE:
-		return bind_fail(&b->bc, s->pos, STELE_EINVAL, err,
-		                 "DROP TABLE is not supported yet");
+		dp->table = dup_tok(b, s->table);
+		dp->if_exists = s->if_exists;
+		return dp->table ? STELE_OK : NOMEM(err);
 	case S_DELETE:
-		return bind_fail(&b->bc, s->pos, STELE_EINVAL, err, "DELETE is not supported yet");
+		return prepare_delete(b, s, dp, err);
 	default:
 		return bind_fail(&b->bc, s->pos, STELE_EINVAL, err, "unsupported statement");
 	}
@@ -639,6 +678,23 @@ int ddl_execute(stele_stmt *st, StErr *err)
 		return rc;
 	case S_INSERT:
 		return run_insert(st, dp, err);
+	case S_DELETE: {
+		uint64_t n = 0;
+		rc = dp->scan->empty ? STELE_OK
+		                     : db_delete(st->db, dp->table, dp->scan->preds, dp->scan->npreds,
+		                                 dp->scan->tmin, dp->scan->tmax, &n, err);
+		st->rows = n;
+		if (rc == STELE_OK)
+			snprintf(st->tag, sizeof st->tag, "DELETE %" PRIu64, n);
+		return rc;
+	}
+	case S_DROP_TABLE: {
+		bool dropped;
+		rc = db_drop_table(st->db, dp->table, dp->if_exists, &dropped, err);
+		if (rc == STELE_OK)
+			snprintf(st->tag, sizeof st->tag, "DROP TABLE");
+		return rc;
+	}
 	default:
 		return failf(err, STELE_EINVAL, "unsupported statement");
 	}

@@ -1,6 +1,7 @@
 /* batch.c - encoding and applying WAL batch payloads (see batch.h). */
 #include "storage/batch.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void batch_put_table(Buf *b, const Table *t)
@@ -72,6 +73,8 @@ static int apply_table(Catalog *cat, Rd *r, bool replay, StErr *err)
 			return bad(err, "table definition (conflicts with the catalog)");
 		return STELE_OK;
 	}
+	if (id < cat->ntables)
+		return STELE_OK; /* dropped since (the manifest says so) */
 	if (id != cat->ntables)
 		return bad(err, "table id");
 	return catalog_add_table(cat, name, len, part, NULL, err);
@@ -88,6 +91,8 @@ static int apply_column(Catalog *cat, Rd *r, bool replay, StErr *err)
 	if (!replay)
 		return STELE_OK;
 	Table *t = catalog_table(cat, (uint32_t)tid);
+	if (!t && tid < cat->ntables)
+		return STELE_OK; /* a table dropped since */
 	if (!t)
 		return bad(err, "column definition (unknown table)");
 	if (index < t->ncols) {
@@ -112,11 +117,15 @@ static int apply_series(Catalog *cat, SeriesIndex *sx, Rd *r, bool replay, StErr
 	uint64_t n = rd_varint(r);
 	if (r->bad || n > CATALOG_MAX_COLUMNS)
 		return bad(err, "series definition");
-	Table *t = replay ? catalog_table(cat, (uint32_t)tid) : NULL;
-	if (replay && !t)
+	const Table *t = replay ? catalog_table(cat, (uint32_t)tid) : NULL;
+	if (replay && !t && tid < cat->ntables)
+		t = catalog_ghost(cat, (uint32_t)tid); /* a table dropped since */
+	if (replay && !t && tid >= cat->ntables)
 		return bad(err, "series definition (unknown table)");
 	uint32_t vids[CATALOG_MAX_COLUMNS];
-	uint32_t ntags = t ? t->ntags : 0;
+	/* A series of a dropped table whose columns are unknown keeps its
+	 * place in the numbering with the tags it names. */
+	uint32_t ntags = t ? t->ntags : (uint32_t)n;
 	for (uint32_t k = 0; k < ntags; k++)
 		vids[k] = NO_VID;
 	for (uint64_t i = 0; i < n; i++) {
@@ -151,6 +160,11 @@ static int apply_rows(Catalog *cat, SeriesIndex *sx, MemTable *mem, Rd *r, uint6
 {
 	uint64_t tid = rd_varint(r), n = rd_varint(r);
 	const Table *t = catalog_table(cat, (uint32_t)tid);
+	/* Rows of a table dropped since are read (to get past them) and
+	 * left out. */
+	bool keep = t != NULL;
+	if (!t)
+		t = catalog_ghost(cat, (uint32_t)tid);
 	if (r->bad || !t)
 		return bad(err, "rows (unknown table)");
 	int64_t ts = 0;
@@ -165,9 +179,10 @@ static int apply_rows(Catalog *cat, SeriesIndex *sx, MemTable *mem, Rd *r, uint6
 			rc = bad(err, "row");
 			break;
 		}
-		MemTbl *mt;
-		uint32_t row;
-		rc = mem_row(mem, (uint32_t)tid, (uint32_t)sid, ts, &mt, &row);
+		MemTbl *mt = NULL;
+		uint32_t row = 0;
+		if (keep)
+			rc = mem_row(mem, (uint32_t)tid, (uint32_t)sid, ts, &mt, &row);
 		for (uint64_t f = 0; f < nf && rc == STELE_OK; f++) {
 			uint64_t col = rd_varint(r);
 			if (col >= t->ncols || t->cols[col].kind != COL_FIELD) {
@@ -196,6 +211,8 @@ static int apply_rows(Catalog *cat, SeriesIndex *sx, MemTable *mem, Rd *r, uint6
 					rc = bad(err, "string value");
 					break;
 				}
+				if (!keep)
+					continue;
 				rc = mem_put_str(mem, mt, row, (uint32_t)col, s, (uint32_t)len);
 				if (rc == STELE_ENOMEM)
 					rc = failf(err, rc, "out of memory in the memtable");
@@ -206,7 +223,8 @@ static int apply_rows(Catalog *cat, SeriesIndex *sx, MemTable *mem, Rd *r, uint6
 				rc = bad(err, "field value");
 				break;
 			}
-			rc = mem_put(mem, mt, row, (uint32_t)col, type, v);
+			if (keep)
+				rc = mem_put(mem, mt, row, (uint32_t)col, type, v);
 		}
 		if (rc == STELE_ENOMEM || rc == STELE_ELIMIT)
 			rc = failf(err, rc, "out of memory in the memtable");
@@ -217,8 +235,92 @@ static int apply_rows(Catalog *cat, SeriesIndex *sx, MemTable *mem, Rd *r, uint6
 	return rc;
 }
 
+void tomblist_free(TombList *l)
+{
+	for (uint32_t i = 0; i < l->n; i++)
+		tomb_free(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int batch_apply_delete(SeriesIndex *sx, MemTable *mem, const Tomb *t, uint64_t *removed,
+                       StErr *err)
+{
+	uint32_t *sids = NULL, ns = 0;
+	*removed = 0;
+	int rc = series_match(sx, t->table, t->preds, t->npreds, &sids, &ns, err);
+	if (rc || ns == 0) {
+		free(sids);
+		return rc;
+	}
+	uint32_t nb = sids[ns - 1] + 1;
+	uint64_t *bits = calloc(nb / 64 + 1, sizeof *bits);
+	if (!bits) {
+		free(sids);
+		return failf(err, STELE_ENOMEM, "out of memory applying a delete");
+	}
+	for (uint32_t i = 0; i < ns; i++)
+		bits[sids[i] / 64] |= 1ull << (sids[i] % 64);
+	free(sids);
+	pthread_rwlock_wrlock(&mem->lock);
+	*removed = mem_delete(mem, t->table, bits, nb, t->tmin, t->tmax);
+	pthread_rwlock_unlock(&mem->lock);
+	free(bits);
+	return STELE_OK;
+}
+
+static int apply_delete(Catalog *cat, SeriesIndex *sx, MemTable *mem, Rd *r, TombList *out,
+                        StErr *err)
+{
+	Tomb t;
+	int rc = tomb_decode(r, &t, err);
+	if (rc)
+		return rc;
+	if (t.tmin > t.tmax || t.table >= cat->ntables) {
+		tomb_free(&t);
+		return bad(err, "delete");
+	}
+	if (!catalog_table(cat, t.table)) { /* a table dropped since */
+		tomb_free(&t);
+		return STELE_OK;
+	}
+	uint64_t removed;
+	rc = batch_apply_delete(sx, mem, &t, &removed, err);
+	if (rc == STELE_OK && out) {
+		if (out->n == out->cap) {
+			uint32_t cap = out->cap ? out->cap * 2 : 4;
+			Tomb *v = realloc(out->v, cap * sizeof *v);
+			if (!v)
+				rc = failf(err, STELE_ENOMEM, "out of memory applying a delete");
+			else {
+				out->v = v;
+				out->cap = cap;
+			}
+		}
+		if (rc == STELE_OK) {
+			out->v[out->n++] = t;
+			return STELE_OK;
+		}
+	}
+	tomb_free(&t);
+	return rc;
+}
+
+static int apply_drop(Catalog *cat, MemTable *mem, Rd *r, bool replay, StErr *err)
+{
+	uint64_t tid = rd_varint(r);
+	if (r->bad || tid >= cat->ntables || (!replay && !catalog_table(cat, (uint32_t)tid)))
+		return bad(err, "table drop");
+	if (replay)
+		catalog_drop(cat, (uint32_t)tid);
+	pthread_rwlock_wrlock(&mem->lock);
+	mem_drop_table(mem, (uint32_t)tid);
+	pthread_rwlock_unlock(&mem->lock);
+	return STELE_OK;
+}
+
 int batch_apply(Catalog *cat, SeriesIndex *sx, MemTable *mem, const uint8_t *p, size_t n,
-                bool replay, uint64_t *nrows, StErr *err)
+                bool replay, uint64_t *nrows, TombList *deletes, StErr *err)
 {
 	Rd r = rd_make(p, n);
 	*nrows = 0;
@@ -242,12 +344,18 @@ int batch_apply(Catalog *cat, SeriesIndex *sx, MemTable *mem, const uint8_t *p, 
 			uint64_t tid = rd_varint(&r);
 			int64_t ret = rd_svarint(&r);
 			Table *t = catalog_table(cat, (uint32_t)tid);
-			if (r.bad || !t || ret < 0)
+			if (r.bad || ret < 0 || (!t && tid >= cat->ntables))
 				rc = bad(err, "retention");
-			else if (replay)
+			else if (replay && t)
 				t->retention_ns = ret;
 			break;
 		}
+		case OP_DELETE:
+			rc = apply_delete(cat, sx, mem, &r, deletes, err);
+			break;
+		case OP_DROP_TABLE:
+			rc = apply_drop(cat, mem, &r, replay, err);
+			break;
 		default:
 			rc = bad(err, "operation code");
 		}

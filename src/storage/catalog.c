@@ -1,6 +1,7 @@
 /* catalog.c - tables and columns (see catalog.h). */
 #include "storage/catalog.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -22,11 +23,42 @@ static void table_free(Table *t)
 
 void catalog_free(Catalog *c)
 {
-	for (uint32_t i = 0; i < c->ntables; i++)
+	for (uint32_t i = 0; i < c->ntables; i++) {
 		table_free(c->tables[i]);
+		if (c->ghosts)
+			table_free(c->ghosts[i]);
+	}
 	free(c->tables);
+	free(c->ghosts);
 	hmap_free(&c->tabmap);
 	memset(c, 0, sizeof *c);
+}
+
+/* Makes room for ghosts up to cap_tables. */
+static int ghost_room(Catalog *c)
+{
+	Table **g = realloc(c->ghosts, (c->cap_tables ? c->cap_tables : 1) * sizeof *g);
+	if (!g)
+		return STELE_ENOMEM;
+	if (!c->ghosts)
+		memset(g, 0, (c->cap_tables ? c->cap_tables : 1) * sizeof *g);
+	c->ghosts = g;
+	return STELE_OK;
+}
+
+void catalog_drop(Catalog *c, uint32_t id)
+{
+	if (id >= c->ntables || !c->tables[id])
+		return;
+	Table *t = c->tables[id];
+	c->tables[id] = NULL;
+	if (ghost_room(c) == STELE_OK) {
+		if (c->ghosts[id])
+			table_free(c->ghosts[id]);
+		c->ghosts[id] = t;
+	} else {
+		table_free(t);
+	}
 }
 
 Table *catalog_find(const Catalog *c, const char *name, size_t len)
@@ -143,6 +175,13 @@ static int add_table_with_id(Catalog *c, uint32_t id, const char *name, size_t l
 			return failf(err, STELE_ENOMEM, "out of memory adding a table");
 		memset(tabs + c->cap_tables, 0, (cap - c->cap_tables) * sizeof *tabs);
 		c->tables = tabs;
+		if (c->ghosts) {
+			Table **g = realloc(c->ghosts, cap * sizeof *g);
+			if (!g)
+				return failf(err, STELE_ENOMEM, "out of memory adding a table");
+			memset(g + c->cap_tables, 0, (cap - c->cap_tables) * sizeof *g);
+			c->ghosts = g;
+		}
 		c->cap_tables = cap;
 	}
 	Table *t = calloc(1, sizeof *t);
@@ -182,10 +221,16 @@ void catalog_encode(const Catalog *c, Buf *out)
 		const Table *t = c->tables[i];
 		buf_put_varint(out, i);
 		if (!t) {
+			const Table *g = catalog_ghost(c, i);
 			buf_put_str(out, "", 0);
+			buf_put_svarint(out, g ? g->partition_ns : 0);
 			buf_put_svarint(out, 0);
-			buf_put_svarint(out, 0);
-			buf_put_varint(out, 0);
+			buf_put_varint(out, g ? g->ncols : 0);
+			for (uint32_t j = 0; g && j < g->ncols; j++) {
+				buf_put_str(out, g->cols[j].name, g->cols[j].len);
+				buf_put_u8(out, g->cols[j].kind);
+				buf_put_u8(out, g->cols[j].type);
+			}
 			continue;
 		}
 		buf_put_str(out, t->name, t->len);
@@ -219,9 +264,7 @@ int catalog_decode(Catalog *c, Rd *r, StErr *err)
 		if (r->bad || id != i || ncols > CATALOG_MAX_COLUMNS)
 			return failf(err, STELE_ECORRUPT, "bad table entry %llu in catalog",
 			             (unsigned long long)i);
-		if (len == 0) { /* a dropped table */
-			if (ncols != 0)
-				return failf(err, STELE_ECORRUPT, "bad dropped table in catalog");
+		if (len == 0) { /* a dropped table, with its columns when known */
 			if (c->ntables <= id)
 				c->ntables = (uint32_t)id + 1;
 			if (c->ntables > c->cap_tables) {
@@ -231,8 +274,41 @@ int catalog_decode(Catalog *c, Rd *r, StErr *err)
 				memset(tabs + c->cap_tables, 0,
 				       (c->ntables - c->cap_tables) * sizeof *tabs);
 				c->tables = tabs;
+				if (c->ghosts) {
+					Table **g = realloc(c->ghosts, c->ntables * sizeof *g);
+					if (!g)
+						return failf(err, STELE_ENOMEM, "out of memory reading catalog");
+					memset(g + c->cap_tables, 0, (c->ntables - c->cap_tables) * sizeof *g);
+					c->ghosts = g;
+				}
 				c->cap_tables = c->ntables;
 			}
+			if (ncols == 0)
+				continue;
+			if (part <= 0)
+				return failf(err, STELE_ECORRUPT, "bad dropped table in catalog");
+			/* Build it as a table named by its id, then make it a ghost. */
+			char gname[32];
+			int gl = snprintf(gname, sizeof gname, "dropped %llu", (unsigned long long)id);
+			Table *g;
+			int rc = add_table_with_id(c, (uint32_t)id, gname, (size_t)gl, part, &g, err);
+			for (uint64_t j = 0; rc == STELE_OK && j < ncols; j++) {
+				size_t clen;
+				const char *cname = rd_str(r, &clen);
+				uint8_t kind = rd_u8(r), type = rd_u8(r);
+				if (r->bad)
+					rc = failf(err, STELE_ECORRUPT, "truncated catalog");
+				else if (j == 0 && (kind != COL_TIME || type != STELE_TYPE_TIMESTAMP))
+					rc = failf(err, STELE_ECORRUPT, "bad ts column in catalog");
+				else if (j > 0 && !((kind == COL_TAG && type == STELE_TYPE_VARCHAR) ||
+				                    (kind == COL_FIELD && valid_field_type(type))))
+					rc = failf(err, STELE_ECORRUPT, "bad column in catalog");
+				else if (j > 0)
+					rc = table_add_column(g, cname, clen, kind, type, NULL, err);
+			}
+			if (rc)
+				return rc;
+			catalog_drop(c, (uint32_t)id);
 			continue;
 		}
 		if (part <= 0 || ret < 0 || ncols == 0)

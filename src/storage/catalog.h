@@ -54,6 +54,9 @@ typedef struct Catalog {
 	Table **tables;  /* by id; NULL for dropped ids */
 	uint32_t ntables, cap_tables;
 	HMap tabmap;     /* hash(name) -> table id */
+	Table **ghosts;  /* [cap_tables]: the columns of dropped tables, so that
+	                    WAL records written before a drop still decode on
+	                    replay; NULL where unknown */
 } Catalog;
 
 void catalog_free(Catalog *c);
@@ -67,6 +70,15 @@ static inline Table *catalog_table(const Catalog *c, uint32_t id)
 /* Creates a table with id c->ntables and its `ts` column. */
 int catalog_add_table(Catalog *c, const char *name, size_t len, int64_t partition_ns,
                       Table **out, StErr *err);
+
+/* Drops table id (its id is never reused; its name may be). Its columns
+ * stay as a ghost (catalog_ghost). */
+void catalog_drop(Catalog *c, uint32_t id);
+/* A dropped table's definition, or NULL. */
+static inline const Table *catalog_ghost(const Catalog *c, uint32_t id)
+{
+	return id < c->ntables && c->ghosts ? c->ghosts[id] : NULL;
+}
 
 /* Index of the column, or UINT32_MAX. */
 uint32_t table_find_column(const Table *t, const char *name, size_t len);
@@ -82,7 +94,8 @@ uint32_t table_fields(const Table *t, uint32_t *cols, uint8_t *types);
 /* Serialized form, in the manifest (see manifest.h):
  *     varint ntables, then per table: varint id, str name, svarint partition_ns,
  *     svarint retention_ns, varint ncols, per column: str name, u8 kind, u8 type
- * Dropped ids are written as id with an empty name and no columns. */
+ * Dropped ids are written as id with an empty name, then partition,
+ * retention and columns of the dropped table (none when unknown). */
 void catalog_encode(const Catalog *c, Buf *out);
 int catalog_decode(Catalog *c, Rd *r, StErr *err);
 

@@ -47,11 +47,13 @@ static int merge_partition(stele_db *db, const Table *tab, Segment *const *segs,
 	uint8_t types[CATALOG_MAX_COLUMNS];
 	uint32_t nf = table_fields(tab, cols, types);
 	size_t nall = 0;
-	uint64_t max_seq = 0;
+	uint64_t max_seq = 0, applied = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		nall += segs[i]->nblocks;
 		if (segs[i]->info.max_seq > max_seq)
 			max_seq = segs[i]->info.max_seq;
+		if (segs[i]->info.applied_seq > applied)
+			applied = segs[i]->info.applied_seq;
 	}
 	uint32_t *sids = malloc((nall + 1) * sizeof *sids);
 	if (!sids)
@@ -67,8 +69,18 @@ static int merge_partition(stele_db *db, const Table *tab, Segment *const *segs,
 			sids[u++] = sids[i];
 	Scan *sc = NULL;
 	SegWriter *w = NULL;
-	int rc = scan_open_sources(tab->id, segs, n, NULL, 0, sids, u, INT64_MIN, INT64_MAX, cols,
-	                           types, nf, SEG_BLOCK_ROWS * 4, &sc, err);
+	TombSet tombs = {0};
+	pthread_mutex_lock(&db->mu);
+	int rc = db_tombset(db, tab->id, &tombs, err);
+	pthread_mutex_unlock(&db->mu);
+	/* The merge applies every delete of the table: the result reflects
+	 * them all. */
+	if (tombset_max_seq(&tombs) > applied)
+		applied = tombset_max_seq(&tombs);
+	if (rc == STELE_OK)
+		rc = scan_open_sources(tab->id, segs, n, NULL, 0, sids, u, INT64_MIN, INT64_MAX, cols,
+		                       types, nf, SEG_BLOCK_ROWS * 4, &tombs, &sc, err);
+	tombset_free(&tombs);
 	free(sids);
 	if (rc == STELE_OK)
 		rc = segw_open(db->path, tab->id, segs[0]->info.part_start, id, nf, cols, types,
@@ -101,6 +113,7 @@ static int merge_partition(stele_db *db, const Table *tab, Segment *const *segs,
 	if (rc)
 		return rc;
 	info.max_seq = max_seq;
+	info.applied_seq = applied;
 	char dir[PATH_MAX];
 	seg_dir(dir, sizeof dir, db->path, info.table, info.part_start);
 	rc = io_fsync_dir(dir, err);
@@ -157,6 +170,10 @@ int db_compact(stele_db *db, uint32_t min_segments, StErr *err)
 			j++;
 		const Table *tab = catalog_table(&cat, si->table);
 		if (!tab) {
+			/* A dropped table's segments (left by a crash before the
+			 * drop's manifest): remove them. */
+			for (uint32_t k = i; k < j; k++)
+				drop[ndrop++] = v->segs[k];
 			i = j;
 			continue;
 		}
@@ -248,5 +265,76 @@ int stele_set_retention(stele_db *db, const char *table, int64_t retention_ns, s
 		rc = wal_sync_to(&db->wal, seq, err);
 	if (rc == STELE_OK)
 		rc = db_compact(db, UINT32_MAX, err);
+	return rc;
+}
+
+int db_rewrite_for_delete(stele_db *db, uint32_t table, int64_t tmin, int64_t tmax,
+                          uint64_t seq, StErr *err)
+{
+	pthread_mutex_lock(&db->mu);
+	Version *v = db->version;
+	version_ref(v);
+	Catalog cat;
+	int rc = catalog_copy(&db->cat, &cat, err);
+	uint64_t next_id = db->ms.next_seg_id;
+	pthread_mutex_unlock(&db->mu);
+	if (rc) {
+		version_unref(v);
+		return rc;
+	}
+	const Table *tab = catalog_table(&cat, table);
+	Segment **add = calloc(v->nsegs + 1, sizeof *add);
+	Segment **drop = calloc(v->nsegs + 1, sizeof *drop);
+	uint32_t nadd = 0, ndrop = 0;
+	if (!add || !drop)
+		rc = failf(err, STELE_ENOMEM, "out of memory applying a delete");
+	for (uint32_t i = 0; rc == STELE_OK && tab && i < v->nsegs;) {
+		const SegInfo *si = &v->segs[i]->info;
+		uint32_t j = i + 1;
+		while (j < v->nsegs && v->segs[j]->info.table == si->table &&
+		       v->segs[j]->info.part_start == si->part_start)
+			j++;
+		bool touched = false;
+		for (uint32_t k = i; k < j && si->table == table; k++) {
+			const SegInfo *x = &v->segs[k]->info;
+			touched = touched || (seg_reflects(x) < seq && x->max_ts >= tmin && x->min_ts <= tmax);
+		}
+		if (touched) {
+			/* The whole partition, so that the run is consecutive in
+			 * max_seq order (compact.c's rule). */
+			Segment *merged = NULL;
+			rc = merge_partition(db, tab, v->segs + i, j - i, next_id++, &merged, err);
+			if (rc == STELE_OK) {
+				if (merged)
+					add[nadd++] = merged;
+				for (uint32_t k = i; k < j; k++)
+					drop[ndrop++] = v->segs[k];
+			}
+		}
+		i = j;
+	}
+	bool in_doubt = false;
+	if (rc == STELE_OK && (ndrop > 0 || nadd > 0))
+		rc = db_publish(db, add, nadd, drop, ndrop, 0, next_id, NULL, &in_doubt, err);
+	else if (rc == STELE_OK)
+		/* Nothing to rewrite: a publish still drops the tombstone. */
+		rc = db_publish(db, NULL, 0, NULL, 0, 0, next_id, NULL, &in_doubt, err);
+	if (rc == STELE_OK) {
+		for (uint32_t k = 0; k < ndrop; k++) {
+			unlink(drop[k]->path);
+			char dir[PATH_MAX];
+			seg_dir(dir, sizeof dir, db->path, drop[k]->info.table, drop[k]->info.part_start);
+			rmdir(dir);
+		}
+	} else if (!in_doubt) {
+		for (uint32_t k = 0; k < nadd; k++)
+			unlink(add[k]->path);
+	}
+	for (uint32_t k = 0; k < nadd; k++)
+		seg_unref(add[k]);
+	free(add);
+	free(drop);
+	catalog_free(&cat);
+	version_unref(v);
 	return rc;
 }

@@ -145,6 +145,10 @@ int db_publish(stele_db *db, Segment *const *add, uint32_t nadd, Segment *const 
 		bool dropped = false;
 		for (uint32_t j = 0; j < ndrop && !dropped; j++)
 			dropped = cur->segs[i] == drop[j];
+		/* Segments of a dropped table leave with the next manifest (their
+		 * files go with the next compaction or the open's sweep). */
+		if (!catalog_table(&db->cat, cur->segs[i]->info.table))
+			dropped = true;
 		if (!dropped)
 			segs[n++] = cur->segs[i];
 	}
@@ -166,9 +170,46 @@ int db_publish(stele_db *db, Segment *const *add, uint32_t nadd, Segment *const 
 	ms.checkpoint = checkpoint > ms.checkpoint ? checkpoint : ms.checkpoint;
 	ms.next_seg_id = next_seg_id > ms.next_seg_id ? next_seg_id : ms.next_seg_id;
 	ms.series_len = db->sx.file_len;
-	rc = manifest_write(db->path, &ms, &db->cat, nv, in_doubt, err);
-	if (rc)
+	/* Tombstones still needed: some live segment (or the memtable waiting
+	 * to be flushed) older than the delete holds rows it may kill. */
+	bool *needed = calloc((size_t)db->ntombs + 1, sizeof *needed);
+	Tomb *live = malloc(((size_t)db->ntombs + 1) * sizeof *live);
+	if (!needed || !live) {
+		free(needed);
+		free(live);
+		rc = failf(err, STELE_ENOMEM, "out of memory publishing segments");
 		goto done;
+	}
+	uint32_t nlive = 0;
+	for (uint32_t t = 0; t < db->ntombs; t++) {
+		const Tomb *tb = &db->tombs[t];
+		bool need = catalog_table(&db->cat, tb->table) && db->imm && db->imm != flushed &&
+		            db->imm->max_seq < tb->seq;
+		for (uint32_t i = 0; i < nv->nsegs && !need && catalog_table(&db->cat, tb->table); i++) {
+			const SegInfo *si = &nv->segs[i]->info;
+			need = si->table == tb->table && seg_reflects(si) < tb->seq &&
+			       si->max_ts >= tb->tmin && si->min_ts <= tb->tmax;
+		}
+		needed[t] = need;
+		if (need)
+			live[nlive++] = *tb;
+	}
+	rc = manifest_write(db->path, &ms, &db->cat, nv, live, nlive, in_doubt, err);
+	free(live);
+	if (rc) {
+		free(needed);
+		goto done;
+	}
+	/* Written: forget the tombstones no longer needed. */
+	uint32_t keep = 0;
+	for (uint32_t t = 0; t < db->ntombs; t++) {
+		if (needed[t])
+			db->tombs[keep++] = db->tombs[t];
+		else
+			tomb_free(&db->tombs[t]);
+	}
+	db->ntombs = keep;
+	free(needed);
 	db->ms = ms;
 	db->version = nv;
 	nv = NULL;
@@ -200,6 +241,7 @@ typedef struct FlushPart {
 	const uint8_t *types;
 	uint32_t nf;
 	uint64_t max_seq;
+	uint64_t applied_seq;         /* deletes the memtable reflects */
 	uint64_t id0, id_step, nids;  /* segment ids id0 + k * id_step, k < nids */
 	SegInfo *infos;               /* malloc'd */
 	uint32_t ninfos;
@@ -273,8 +315,10 @@ static void *flush_part(void *arg)
 			continue;
 		}
 		rc = segw_finish(pw[k].w, &fp->infos[fp->ninfos], err);
-		if (rc == STELE_OK)
+		if (rc == STELE_OK) {
+			fp->infos[fp->ninfos].applied_seq = fp->applied_seq;
 			fp->infos[fp->ninfos++].max_seq = fp->max_seq;
+		}
 	}
 	free(pw);
 	rows_free(&rows);
@@ -312,7 +356,8 @@ static int take_part(stele_db *db, FlushPart *fp, int rc, SegInfo **infos, uint3
  * its half, so a partition may get two segments); appends their infos to
  * *infos. */
 static int flush_table(stele_db *db, const MemTbl *t, const Table *tab, uint64_t max_seq,
-                       uint64_t *next_id, SegInfo **infos, uint32_t *ninfos, StErr *err)
+                       uint64_t applied_seq, uint64_t *next_id, SegInfo **infos,
+                       uint32_t *ninfos, StErr *err)
 {
 	uint32_t cols[CATALOG_MAX_COLUMNS];
 	uint8_t types[CATALOG_MAX_COLUMNS];
@@ -325,7 +370,8 @@ static int flush_table(stele_db *db, const MemTbl *t, const Table *tab, uint64_t
 	for (int k = 0; k < 2; k++)
 		parts[k] = (FlushPart){.db = db, .t = t, .tab = tab, .order = order, .cols = cols,
 		                       .types = types, .nf = nf, .max_seq = max_seq,
-		                       .id0 = *next_id + (uint64_t)k, .id_step = 2};
+		                       .applied_seq = applied_seq, .id0 = *next_id + (uint64_t)k,
+		                       .id_step = 2};
 	/* Split at a sid boundary near the middle. */
 	uint32_t mid = n;
 	if (n >= PARALLEL_FLUSH_ROWS) {
@@ -372,6 +418,12 @@ int db_flush_imm(stele_db *db, StErr *err)
 	MemTable *imm = db->imm;
 	Catalog cat;
 	int rc = STELE_OK;
+	/* Every delete so far is in the memtable's rows (deletes change the
+	 * memtables at once), so its segments reflect them all. */
+	uint64_t applied = 0;
+	for (uint32_t i = 0; i < db->ntombs; i++)
+		if (db->tombs[i].seq > applied)
+			applied = db->tombs[i].seq;
 	if (imm) {
 		mem_ref(imm);
 		rc = catalog_copy(&db->cat, &cat, err);
@@ -389,8 +441,10 @@ int db_flush_imm(stele_db *db, StErr *err)
 	uint32_t ninfos = 0;
 	for (uint32_t tid = 0; rc == STELE_OK && tid < imm->ntabs; tid++) {
 		const MemTbl *t = imm->tabs[tid];
-		if (t && t->n > 0)
-			rc = flush_table(db, t, catalog_table(&cat, tid), imm->max_seq, &next_id, &infos,
+		/* A dropped table's rows (none should be left) are not written. */
+		if (t && t->n > 0 && catalog_table(&cat, tid))
+			rc = flush_table(db, t, catalog_table(&cat, tid), imm->max_seq, applied, &next_id,
+			                 &infos,
 			                 &ninfos, err);
 	}
 	Segment **segs = calloc(ninfos + 1, sizeof *segs);
@@ -601,7 +655,19 @@ static int replay_record(void *ctx, uint64_t seq, uint8_t type, const uint8_t *p
 	if (type != WAL_BATCH)
 		return failf(err, STELE_ECORRUPT, "unknown WAL record type %u", type);
 	uint64_t nrows;
-	int rc = batch_apply(&db->cat, &db->sx, db->mem, p, len, true, &nrows, err);
+	TombList deletes = {0};
+	int rc = batch_apply(&db->cat, &db->sx, db->mem, p, len, true, &nrows, &deletes, err);
+	for (uint32_t i = 0; rc == STELE_OK && i < deletes.n; i++) {
+		/* A delete the manifest may already hold (it was in effect when
+		 * the manifest was written): keep one. */
+		bool have = false;
+		for (uint32_t k = 0; k < db->ntombs && !have; k++)
+			have = db->tombs[k].seq == seq;
+		deletes.v[i].seq = seq;
+		if (!have)
+			rc = db_add_tomb(db, &deletes.v[i], err);
+	}
+	tomblist_free(&deletes);
 	if (rc)
 		return err_prefix(err, "WAL record %llu", (unsigned long long)seq);
 	if (!db->mem->min_seq)
@@ -687,9 +753,71 @@ Pool *db_query_pool(stele_db *db)
 	return p;
 }
 
+int db_add_tomb(stele_db *db, const Tomb *t, StErr *err)
+{
+	if (db->ntombs == db->cap_tombs) {
+		uint32_t cap = db->cap_tombs ? db->cap_tombs * 2 : 8;
+		Tomb *v = realloc(db->tombs, cap * sizeof *v);
+		if (!v)
+			return failf(err, STELE_ENOMEM, "out of memory recording a delete");
+		db->tombs = v;
+		db->cap_tombs = cap;
+	}
+	int rc = tomb_copy(t, &db->tombs[db->ntombs], err);
+	if (rc == STELE_OK)
+		db->ntombs++;
+	return rc;
+}
+
+int db_tombset(stele_db *db, uint32_t table, TombSet *out, StErr *err)
+{
+	memset(out, 0, sizeof *out);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < db->ntombs; i++)
+		n += db->tombs[i].table == table;
+	if (n == 0)
+		return STELE_OK;
+	out->tombs = calloc(n, sizeof *out->tombs);
+	out->bits = calloc(n, sizeof *out->bits);
+	out->nbits = calloc(n, sizeof *out->nbits);
+	if (!out->tombs || !out->bits || !out->nbits) {
+		tombset_free(out);
+		return failf(err, STELE_ENOMEM, "out of memory reading deletes");
+	}
+	for (uint32_t i = 0; i < db->ntombs; i++) {
+		const Tomb *t = &db->tombs[i];
+		if (t->table != table)
+			continue;
+		uint32_t k = out->n;
+		int rc = tomb_copy(t, &out->tombs[k], err);
+		uint32_t *sids = NULL, ns = 0;
+		if (rc == STELE_OK)
+			rc = series_match(&db->sx, table, t->preds, t->npreds, &sids, &ns, err);
+		if (rc == STELE_OK) {
+			uint32_t nb = ns ? sids[ns - 1] + 1 : 0;
+			out->bits[k] = calloc(nb / 64 + 1, sizeof **out->bits);
+			if (!out->bits[k])
+				rc = failf(err, STELE_ENOMEM, "out of memory reading deletes");
+			for (uint32_t j = 0; rc == STELE_OK && j < ns; j++)
+				out->bits[k][sids[j] / 64] |= 1ull << (sids[j] % 64);
+			out->nbits[k] = nb;
+		}
+		free(sids);
+		out->n++;
+		if (rc) {
+			tombset_free(out);
+			return rc;
+		}
+	}
+	return STELE_OK;
+}
+
 static void db_free(stele_db *db)
 {
 	pool_free(db->qpool);
+	for (uint32_t i = 0; i < db->ntombs; i++)
+		tomb_free(&db->tombs[i]);
+	free(db->tombs);
 	if (db->lockfd >= 0)
 		close(db->lockfd);
 	catalog_free(&db->cat);
@@ -774,9 +902,11 @@ int stele_open(const char *path, const stele_options *opts, stele_db **out, stel
 	SegInfo *infos = NULL;
 	uint32_t ninfos = 0;
 	bool exists;
-	rc = manifest_read(path, &db->ms, &db->cat, &infos, &ninfos, &exists, err);
+	rc = manifest_read(path, &db->ms, &db->cat, &infos, &ninfos, &db->tombs, &db->ntombs,
+	                   &exists, err);
 	if (rc)
 		goto fail;
+	db->cap_tombs = db->ntombs;
 	if (!exists)
 		db->ms.next_seg_id = 1;
 	Segment **segs = calloc(ninfos + 1, sizeof *segs);

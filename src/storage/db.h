@@ -29,6 +29,7 @@
 #include "storage/manifest.h"
 #include "storage/memtable.h"
 #include "storage/series.h"
+#include "storage/tomb.h"
 #include "storage/wal.h"
 #include "util/buf.h"
 
@@ -76,7 +77,31 @@ struct stele_db {
 	int npool;
 	struct Pool *qpool;        /* query worker threads (db_query_pool) */
 	bool qpool_tried;
+	Tomb *tombs;               /* deletes segments do not reflect yet (tomb.h);
+	                              under mu */
+	uint32_t ntombs, cap_tombs;
 };
+
+/* The tombstones of `table` with the series each covers, for a read.
+ * Caller holds mu. */
+int db_tombset(stele_db *db, uint32_t table, TombSet *out, StErr *err);
+
+/* Adds a tombstone (a copy). Caller holds mu. */
+int db_add_tomb(stele_db *db, const Tomb *t, StErr *err);
+
+/* DELETE FROM table: rows of series matching preds with ts in [tmin,
+ * tmax]; *deleted gets how many rows were visible and matched (ddl.c). */
+int db_delete(stele_db *db, const char *table, const TagPred *preds, uint32_t npreds,
+              int64_t tmin, int64_t tmax, uint64_t *deleted, StErr *err);
+
+/* Rewrites, without the rows the tombstones kill, every partition of
+ * `table` overlapping [tmin, tmax] that holds a segment older than seq,
+ * and publishes the result (compact.c). Caller holds maint_mu. */
+int db_rewrite_for_delete(stele_db *db, uint32_t table, int64_t tmin, int64_t tmax,
+                          uint64_t seq, StErr *err);
+
+/* DROP TABLE (ddl.c). */
+int db_drop_table(stele_db *db, const char *table, bool if_exists, bool *dropped, StErr *err);
 
 /* The worker threads parallel queries share: query_threads - 1 of them
  * (the caller is the last), started on first use; NULL when queries run

@@ -10,10 +10,15 @@
  * record, as those of a failed write do (batch.h).
  */
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "storage/batch.h"
 #include "storage/db.h"
+#include "storage/scan.h"
+#include "util/log.h"
 
 /* Appends db->pending (and `extra`) as one WAL record; caller holds mu. */
 static int log_pending(stele_db *db, const Table *retention_of, uint64_t *seq, StErr *err)
@@ -146,5 +151,187 @@ int db_add_column(stele_db *db, const char *table, const DbColumnDef *col, bool 
 	pthread_mutex_unlock(&db->mu);
 	if (rc == STELE_OK && db->opts.sync != STELE_SYNC_NONE)
 		rc = wal_sync_to(&db->wal, seq, err);
+	return rc;
+}
+
+/* ---- DELETE and DROP TABLE ---- */
+
+/* Rows of the scan spec, counted. */
+static int count_rows(stele_db *db, const ScanSpec *spec, uint64_t *n, StErr *err)
+{
+	Scan *sc;
+	*n = 0;
+	int rc = scan_open(db, spec, &sc, err);
+	while (rc == STELE_OK) {
+		const Rows *r;
+		rc = scan_next(sc, &r, err);
+		if (rc || !r)
+			break;
+		*n += r->n;
+	}
+	if (sc)
+		scan_close(sc);
+	return rc;
+}
+
+int db_delete(stele_db *db, const char *table, const TagPred *preds, uint32_t npreds,
+              int64_t tmin, int64_t tmax, uint64_t *deleted, StErr *err)
+{
+	*deleted = 0;
+	if (tmin > tmax)
+		return STELE_OK;
+	uint32_t tid = db_table_id(db, table);
+	if (tid == UINT32_MAX)
+		return failf(err, STELE_ENOENT, "relation \"%s\" does not exist", table);
+	pthread_mutex_lock(&db->maint_mu);
+	/* No flush or compaction runs now: the memtable being flushed can be
+	 * changed like the active one, and the segments stay as they are. */
+	ScanSpec spec = {.table = tid, .tmin = tmin, .tmax = tmax, .preds = preds,
+	                 .npreds = npreds};
+	int rc = count_rows(db, &spec, deleted, err);
+	Tomb t = {.table = tid, .tmin = tmin, .tmax = tmax, .preds = (TagPred *)preds,
+	          .npreds = npreds};
+	uint64_t seq = 0;
+	pthread_mutex_lock(&db->mu);
+	if (rc == STELE_OK)
+		rc = check_writable(db, err);
+	if (rc == STELE_OK && !catalog_table(&db->cat, tid))
+		rc = failf(err, STELE_ENOENT, "relation \"%s\" does not exist", table);
+	if (rc == STELE_OK) {
+		Buf *rec = &db->rec;
+		buf_reset(rec);
+		wal_record_begin(rec);
+		buf_put(rec, db->pending.data, db->pending.len);
+		buf_put_u8(rec, OP_DELETE);
+		tomb_encode(&t, rec);
+		rc = buf_check(rec, err, "WAL record");
+		if (rc == STELE_OK)
+			rc = wal_append(&db->wal, rec, db->seq + 1, WAL_BATCH, err);
+		if (rc == STELE_OK) {
+			seq = ++db->seq;
+			buf_reset(&db->pending);
+			if (!db->mem->min_seq)
+				db->mem->min_seq = seq;
+			db->mem->max_seq = seq;
+			t.seq = seq;
+			uint64_t removed;
+			rc = db_add_tomb(db, &t, err);
+			if (rc == STELE_OK)
+				rc = batch_apply_delete(&db->sx, db->mem, &t, &removed, err);
+			if (rc == STELE_OK && db->imm)
+				rc = batch_apply_delete(&db->sx, db->imm, &t, &removed, err);
+			if (rc) {
+				/* The WAL has the delete and replay will apply it;
+				 * this process can no longer tell what it holds. */
+				db->fatal = rc;
+				snprintf(db->fatal_msg, sizeof db->fatal_msg,
+				         "applying a delete failed: %s", err ? err->msg : "");
+			}
+		}
+	}
+	pthread_mutex_unlock(&db->mu);
+	if (rc == STELE_OK && db->opts.sync != STELE_SYNC_NONE)
+		rc = wal_sync_to(&db->wal, seq, err);
+	if (rc == STELE_OK) {
+		/* Rewrite the segments the delete touches. Should this fail,
+		 * the delete holds anyway (its tombstone filters every read);
+		 * the next compaction tries again. */
+		StErr cerr;
+		if (db_rewrite_for_delete(db, tid, tmin, tmax, seq, &cerr) != STELE_OK)
+			log_warn("could not rewrite the segments a delete touches: %s", cerr.msg);
+	}
+	pthread_mutex_unlock(&db->maint_mu);
+	return rc;
+}
+
+int db_drop_table(stele_db *db, const char *table, bool if_exists, bool *dropped, StErr *err)
+{
+	*dropped = false;
+	pthread_mutex_lock(&db->maint_mu);
+	pthread_mutex_lock(&db->mu);
+	int rc = check_writable(db, err);
+	Table *t = rc ? NULL : catalog_find(&db->cat, table, strlen(table));
+	if (rc == STELE_OK && !t) {
+		if (!if_exists)
+			rc = failf(err, STELE_ENOENT, "table \"%s\" does not exist", table);
+		pthread_mutex_unlock(&db->mu);
+		pthread_mutex_unlock(&db->maint_mu);
+		return rc;
+	}
+	uint32_t tid = t ? t->id : 0;
+	uint64_t seq = 0;
+	if (rc == STELE_OK) {
+		Buf *rec = &db->rec;
+		buf_reset(rec);
+		wal_record_begin(rec);
+		buf_put(rec, db->pending.data, db->pending.len);
+		buf_put_u8(rec, OP_DROP_TABLE);
+		buf_put_varint(rec, tid);
+		rc = buf_check(rec, err, "WAL record");
+		if (rc == STELE_OK)
+			rc = wal_append(&db->wal, rec, db->seq + 1, WAL_BATCH, err);
+		if (rc == STELE_OK) {
+			seq = ++db->seq;
+			buf_reset(&db->pending);
+			if (!db->mem->min_seq)
+				db->mem->min_seq = seq;
+			db->mem->max_seq = seq;
+			catalog_drop(&db->cat, tid);
+			uint32_t k = 0;
+			for (uint32_t i = 0; i < db->ntombs; i++) {
+				if (db->tombs[i].table == tid)
+					tomb_free(&db->tombs[i]);
+				else
+					db->tombs[k++] = db->tombs[i];
+			}
+			db->ntombs = k;
+			MemTable *mems[2] = {db->mem, db->imm};
+			for (int m = 0; m < 2; m++) {
+				if (!mems[m])
+					continue;
+				pthread_rwlock_wrlock(&mems[m]->lock);
+				mem_drop_table(mems[m], tid);
+				pthread_rwlock_unlock(&mems[m]->lock);
+			}
+			*dropped = true;
+		}
+	}
+	Version *v = db->version;
+	version_ref(v);
+	uint64_t next_id = db->ms.next_seg_id;
+	pthread_mutex_unlock(&db->mu);
+	if (rc == STELE_OK && db->opts.sync != STELE_SYNC_NONE)
+		rc = wal_sync_to(&db->wal, seq, err);
+	if (rc == STELE_OK) {
+		/* A manifest without the table and its segments, then their
+		 * files. Should this fail, the WAL holds the drop: a restart (or
+		 * the next publish) finishes it. */
+		Segment **drop = calloc(v->nsegs + 1, sizeof *drop);
+		uint32_t ndrop = 0;
+		for (uint32_t i = 0; drop && i < v->nsegs; i++)
+			if (v->segs[i]->info.table == tid)
+				drop[ndrop++] = v->segs[i];
+		bool in_doubt = false;
+		StErr perr;
+		int prc = drop ? db_publish(db, NULL, 0, drop, ndrop, 0, next_id, NULL, &in_doubt, &perr)
+		               : STELE_ENOMEM;
+		if (prc == STELE_OK) {
+			for (uint32_t i = 0; i < ndrop; i++) {
+				unlink(drop[i]->path);
+				char dir[PATH_MAX];
+				seg_dir(dir, sizeof dir, db->path, tid, drop[i]->info.part_start);
+				rmdir(dir);
+			}
+			char dir[PATH_MAX];
+			snprintf(dir, sizeof dir, "%s/data/%u", db->path, tid);
+			rmdir(dir);
+		} else {
+			log_warn("could not publish the drop of table \"%s\": %s", table,
+			         drop ? perr.msg : "out of memory");
+		}
+		free(drop);
+	}
+	version_unref(v);
+	pthread_mutex_unlock(&db->maint_mu);
 	return rc;
 }

@@ -96,10 +96,11 @@ static void overlay_rows(Rows *out, uint32_t o, const Rows *src, uint32_t i)
 }
 
 int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids_out,
-                uint32_t *nsids_out, StErr *err)
+                uint32_t *nsids_out, bool *unavailable, StErr *err)
 {
 	*sids_out = NULL;
 	*nsids_out = 0;
+	*unavailable = false;
 	uint32_t *sids = NULL, nsids = 0;
 	uint8_t *types = malloc(spec->ncols + 1);
 	if (!types)
@@ -115,6 +116,14 @@ int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids_o
 			           spec->cols[i], t->name);
 		else
 			types[i] = t->cols[spec->cols[i]].type;
+	}
+	for (uint32_t i = 0; rc == STELE_OK && i < db->ntombs; i++)
+		if (db->tombs[i].table == spec->table)
+			*unavailable = true;
+	if (*unavailable) {
+		pthread_mutex_unlock(&db->mu);
+		free(types);
+		return STELE_OK;
 	}
 	if (rc == STELE_OK)
 		rc = series_match(&db->sx, spec->table, spec->preds, spec->npreds, &sids, &nsids, err);

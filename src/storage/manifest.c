@@ -10,7 +10,7 @@
 #include "util/io.h"
 
 #define MAN_MAGIC "STELEMAN"
-#define MAN_VERSION 1
+#define MAN_VERSION 2
 
 static int cmp_seg(const void *a, const void *b)
 {
@@ -60,7 +60,8 @@ void version_unref(Version *v)
 }
 
 int manifest_write(const char *dbdir, const ManifestState *ms, const Catalog *cat,
-                   const Version *v, bool *replaced, StErr *err)
+                   const Version *v, const Tomb *tombs, uint32_t ntombs, bool *replaced,
+                   StErr *err)
 {
 	*replaced = false;
 	Buf b = {0};
@@ -83,7 +84,13 @@ int manifest_write(const char *dbdir, const ManifestState *ms, const Catalog *ca
 		buf_put_varint(&b, s->nrows);
 		buf_put_varint(&b, s->size);
 		buf_put_varint(&b, s->max_seq);
+		buf_put_varint(&b, s->applied_seq);
 		buf_put(&b, s->digest, SEG_DIGEST);
+	}
+	buf_put_varint(&b, ntombs);
+	for (uint32_t i = 0; i < ntombs; i++) {
+		buf_put_varint(&b, tombs[i].seq);
+		tomb_encode(&tombs[i], &b);
 	}
 	int rc = buf_check(&b, err, "the manifest");
 	if (rc == STELE_OK) {
@@ -96,11 +103,14 @@ int manifest_write(const char *dbdir, const ManifestState *ms, const Catalog *ca
 }
 
 int manifest_decode(const uint8_t *data, size_t len, const char *path, ManifestState *ms,
-                    Catalog *cat, SegInfo **infos, uint32_t *n, StErr *err)
+                    Catalog *cat, SegInfo **infos, uint32_t *n, Tomb **tombs,
+                    uint32_t *ntombs, StErr *err)
 {
 	memset(ms, 0, sizeof *ms);
 	*infos = NULL;
 	*n = 0;
+	*tombs = NULL;
+	*ntombs = 0;
 	SegInfo *si = NULL;
 	int rc = STELE_OK;
 	if (len < 16 || memcmp(data, MAN_MAGIC, 8) != 0)
@@ -108,7 +118,7 @@ int manifest_decode(const uint8_t *data, size_t len, const char *path, ManifestS
 	uint32_t version, crc;
 	memcpy(&version, data + 8, 4);
 	memcpy(&crc, data + 12, 4);
-	if (version != MAN_VERSION)
+	if (version != MAN_VERSION && version != 1)
 		return failf(err, STELE_EVERSION, "manifest \"%s\" has format version %u", path,
 		             version);
 	if (crc32c(data + 16, len - 16) != crc)
@@ -137,6 +147,7 @@ int manifest_decode(const uint8_t *data, size_t len, const char *path, ManifestS
 		s->nrows = rd_varint(&r);
 		s->size = rd_varint(&r);
 		s->max_seq = rd_varint(&r);
+		s->applied_seq = version >= 2 ? rd_varint(&r) : 0;
 		const uint8_t *d = rd_bytes(&r, SEG_DIGEST);
 		if (r.bad || !catalog_table(cat, (uint32_t)table) || s->id >= ms->next_seg_id ||
 		    s->min_ts > s->max_ts) {
@@ -147,21 +158,56 @@ int manifest_decode(const uint8_t *data, size_t len, const char *path, ManifestS
 		s->table = (uint32_t)table;
 		memcpy(s->digest, d, SEG_DIGEST);
 	}
+	Tomb *tb = NULL;
+	uint64_t nt = 0;
+	if (version >= 2) {
+		nt = rd_varint(&r);
+		if (r.bad || nt > len) {
+			free(si);
+			return failf(err, STELE_ECORRUPT, "manifest \"%s\": bad tombstone count", path);
+		}
+		tb = calloc(nt + 1, sizeof *tb);
+		if (!tb) {
+			free(si);
+			return failf(err, STELE_ENOMEM, "out of memory reading the manifest");
+		}
+		for (uint64_t i = 0; i < nt; i++) {
+			uint64_t seq = rd_varint(&r);
+			StErr terr;
+			if (r.bad || tomb_decode(&r, &tb[i], &terr) || !catalog_table(cat, tb[i].table) ||
+			    tb[i].tmin > tb[i].tmax) {
+				for (uint64_t k = 0; k <= i; k++)
+					tomb_free(&tb[k]);
+				free(tb);
+				free(si);
+				return failf(err, STELE_ECORRUPT, "manifest \"%s\": bad tombstone %llu", path,
+				             (unsigned long long)i);
+			}
+			tb[i].seq = seq;
+		}
+	}
 	if (rd_left(&r) != 0) {
+		for (uint64_t k = 0; k < nt; k++)
+			tomb_free(&tb[k]);
+		free(tb);
 		free(si);
 		return failf(err, STELE_ECORRUPT, "manifest \"%s\": trailing bytes", path);
 	}
 	*infos = si;
 	*n = (uint32_t)ns;
+	*tombs = tb;
+	*ntombs = (uint32_t)nt;
 	return STELE_OK;
 }
 
 int manifest_read(const char *dbdir, ManifestState *ms, Catalog *cat, SegInfo **infos,
-                  uint32_t *n, bool *exists, StErr *err)
+                  uint32_t *n, Tomb **tombs, uint32_t *ntombs, bool *exists, StErr *err)
 {
 	memset(ms, 0, sizeof *ms);
 	*infos = NULL;
 	*n = 0;
+	*tombs = NULL;
+	*ntombs = 0;
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", dbdir, MANIFEST_FILE);
 	*exists = io_exists(path);
@@ -172,7 +218,7 @@ int manifest_read(const char *dbdir, ManifestState *ms, Catalog *cat, SegInfo **
 	int rc = io_read_file(path, &data, &len, MANIFEST_MAX, err);
 	if (rc)
 		return rc;
-	rc = manifest_decode(data, len, path, ms, cat, infos, n, err);
+	rc = manifest_decode(data, len, path, ms, cat, infos, n, tombs, ntombs, err);
 	free(data);
 	return rc;
 }

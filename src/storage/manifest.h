@@ -10,7 +10,7 @@
  * File layout:
  *     OFFSET  SIZE  DESCRIPTION
  *     0       8     magic "STELEMAN"
- *     8       4     format version (1)
+ *     8       4     format version (2; 1 is read: it has no tombstones)
  *     12      4     CRC-32C of everything after this field
  *     16      ...   body:
  *                     varint number (1, 2, ... one more each write)
@@ -22,7 +22,10 @@
  *                     varint nsegments; per segment: varint id, varint
  *                       table, svarint partition start, svarint min_ts,
  *                       svarint max_ts, varint nrows, varint size in bytes,
- *                       varint max_seq, 32 bytes SHA-256 content digest
+ *                       varint max_seq, (version 2) varint applied_seq,
+ *                       32 bytes SHA-256 content digest
+ *                     (version 2) varint ntombstones; per tombstone:
+ *                       varint seq, then its encoding (tomb.h)
  */
 #ifndef STELE_STORAGE_MANIFEST_H
 #define STELE_STORAGE_MANIFEST_H
@@ -33,6 +36,7 @@
 
 #include "storage/catalog.h"
 #include "storage/segment.h"
+#include "storage/tomb.h"
 
 #define MANIFEST_FILE "MANIFEST"
 #define MANIFEST_MAX (1u << 30)
@@ -60,15 +64,17 @@ void version_unref(Version *v);
 /* Writes MANIFEST atomically. After a failure, *replaced says whether the
  * new manifest may nonetheless be the one a restart finds (io.h). */
 int manifest_write(const char *dbdir, const ManifestState *ms, const Catalog *cat,
-                   const Version *v, bool *replaced, StErr *err);
+                   const Version *v, const Tomb *tombs, uint32_t ntombs, bool *replaced,
+                   StErr *err);
 
 /* Reads MANIFEST into *ms, *cat and a malloc'd array of segment infos.
  * *exists is false (and the rest empty) when there is no manifest yet. */
 int manifest_read(const char *dbdir, ManifestState *ms, Catalog *cat, SegInfo **infos,
-                  uint32_t *n, bool *exists, StErr *err);
+                  uint32_t *n, Tomb **tombs, uint32_t *ntombs, bool *exists, StErr *err);
 
 /* The same from the bytes of a manifest file named `path` (for messages). */
 int manifest_decode(const uint8_t *data, size_t len, const char *path, ManifestState *ms,
-                    Catalog *cat, SegInfo **infos, uint32_t *n, StErr *err);
+                    Catalog *cat, SegInfo **infos, uint32_t *n, Tomb **tombs,
+                    uint32_t *ntombs, StErr *err);
 
 #endif

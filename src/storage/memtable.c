@@ -104,6 +104,73 @@ static int grow_last(MemTable *m, MemTbl *t, uint32_t sid)
 	return STELE_OK;
 }
 
+uint64_t mem_delete(MemTable *m, uint32_t table, const uint64_t *sids, uint32_t nsids,
+                    int64_t tmin, int64_t tmax)
+{
+	MemTbl *t = mem_table(m, table);
+	if (!t || t->n == 0 || t->max_ts < tmin || t->min_ts > tmax)
+		return 0;
+	uint32_t k = 0;
+	for (uint32_t r = 0; r < t->n; r++) {
+		uint32_t sid = t->sid[r];
+		bool dead = t->ts[r] >= tmin && t->ts[r] <= tmax && sid < nsids &&
+		            (sids[sid / 64] >> (sid % 64) & 1);
+		if (dead)
+			continue;
+		if (k != r) {
+			t->sid[k] = sid;
+			t->ts[k] = t->ts[r];
+			for (uint32_t c = 0; c < t->ncols; c++) {
+				MemCol *mc = &t->cols[c];
+				if (!mc->type)
+					continue;
+				mc->v[k] = mc->v[r];
+				mc->valid[k] = mc->valid[r];
+			}
+		}
+		k++;
+	}
+	uint64_t removed = t->n - k;
+	/* The rows past the new end read as empty again. */
+	for (uint32_t c = 0; c < t->ncols; c++)
+		if (t->cols[c].type)
+			memset(t->cols[c].valid + k, 0, t->n - k);
+	t->n = k;
+	m->rows -= removed;
+	/* Rebuild the newest-row index and the time range. */
+	memset(t->last, 0xff, (size_t)t->last_cap * sizeof *t->last);
+	memset(t->last_dup, 0, t->last_cap);
+	t->min_ts = INT64_MAX;
+	t->max_ts = INT64_MIN;
+	for (uint32_t r = 0; r < t->n; r++) {
+		uint32_t sid = t->sid[r];
+		int64_t ts = t->ts[r];
+		if (ts < t->min_ts)
+			t->min_ts = ts;
+		if (ts > t->max_ts)
+			t->max_ts = ts;
+		uint32_t l = t->last[sid];
+		if (l == UINT32_MAX || ts > t->ts[l]) {
+			t->last[sid] = r;
+			t->last_dup[sid] = 0;
+		} else if (ts == t->ts[l]) {
+			t->last[sid] = r;
+			t->last_dup[sid] = 1;
+		}
+	}
+	return removed;
+}
+
+void mem_drop_table(MemTable *m, uint32_t table)
+{
+	MemTbl *t = mem_table(m, table);
+	if (!t)
+		return;
+	m->rows -= t->n;
+	m->tabs[table] = NULL;
+	tbl_free(t);
+}
+
 int mem_row(MemTable *m, uint32_t table, uint32_t sid, int64_t ts, MemTbl **tbl, uint32_t *row)
 {
 	if (table >= m->ntabs) {

@@ -114,6 +114,13 @@ static inline bool mem_latest(const MemTbl *t, uint32_t sid, uint32_t *row, bool
 	return true;
 }
 
+/* Removes the rows of `table` whose sid is in the bitmap (nsids bits) and
+ * ts in [tmin, tmax]; returns how many. Caller holds the write lock. */
+uint64_t mem_delete(MemTable *m, uint32_t table, const uint64_t *sids, uint32_t nsids,
+                    int64_t tmin, int64_t tmax);
+/* Removes every row of `table`. Caller holds the write lock. */
+void mem_drop_table(MemTable *m, uint32_t table);
+
 /* The table's part, or NULL. */
 static inline MemTbl *mem_table(const MemTable *m, uint32_t table)
 {

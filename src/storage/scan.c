@@ -30,6 +30,7 @@ struct Scan {
 	uint32_t *act;      /* scratch: sources with a current row */
 	Rows out;
 	uint32_t batch_rows;
+	TombSet tombs;      /* deletes the segments do not reflect yet */
 };
 
 static void src_free(Src *s)
@@ -51,6 +52,7 @@ void scan_close(Scan *s)
 	free(s->sids);
 	free(s->act);
 	rows_free(&s->out);
+	tombset_free(&s->tombs);
 	free(s);
 }
 
@@ -117,6 +119,10 @@ static int src_ready(Scan *sc, Src *s, bool *has, StErr *err)
 		int rc = seg_read_block(s->seg, b, &s->rows, err);
 		if (rc)
 			return rc;
+		if (sc->tombs.n &&
+		    tombset_touches(&sc->tombs, seg_reflects(&s->seg->info), bm->sid, bm->min_ts,
+		                    bm->max_ts))
+			tombset_filter(&sc->tombs, seg_reflects(&s->seg->info), &s->rows);
 		while (s->pos < s->rows.n && s->rows.ts[s->pos] < sc->tmin)
 			s->pos++;
 	}
@@ -239,12 +245,19 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 int scan_open_sources(uint32_t table, Segment *const *segs, uint32_t nsegs,
                       MemTable *const *mems, uint32_t nmems, const uint32_t *sids,
                       uint32_t nsids, int64_t tmin, int64_t tmax, const uint32_t *cols,
-                      const uint8_t *types, uint32_t ncols, uint32_t batch_rows, Scan **out,
-                      StErr *err)
+                      const uint8_t *types, uint32_t ncols, uint32_t batch_rows,
+                      TombSet *tombs, Scan **out, StErr *err)
 {
 	Scan *sc = calloc(1, sizeof *sc);
-	if (!sc)
+	if (!sc) {
+		if (tombs)
+			tombset_free(tombs);
 		return failf(err, STELE_ENOMEM, "out of memory opening a scan");
+	}
+	if (tombs) {
+		sc->tombs = *tombs;
+		memset(tombs, 0, sizeof *tombs);
+	}
 	sc->table = table;
 	sc->tmin = tmin;
 	sc->tmax = tmax;
@@ -325,6 +338,9 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
 	}
 	if (rc == STELE_OK)
 		rc = series_match(&db->sx, spec->table, spec->preds, spec->npreds, &sids, &nsids, err);
+	TombSet tombs = {0};
+	if (rc == STELE_OK)
+		rc = db_tombset(db, spec->table, &tombs, err);
 	if (rc == STELE_OK && spec->nshards > 1 && nsids) {
 		uint64_t lo = (uint64_t)nsids * spec->shard / spec->nshards;
 		uint64_t hi = (uint64_t)nsids * (spec->shard + 1) / spec->nshards;
@@ -345,6 +361,7 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
 	}
 	pthread_mutex_unlock(&db->mu);
 	if (rc) {
+		tombset_free(&tombs);
 		free(types);
 		free(sids);
 		return rc;
@@ -373,9 +390,10 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
 			segs[j] = x;
 		}
 		rc = scan_open_sources(spec->table, segs, nsegs, mems, nmems, sids, nsids, spec->tmin,
-		                       spec->tmax, spec->cols, types, spec->ncols, spec->batch_rows, out,
-		                       err);
+		                       spec->tmax, spec->cols, types, spec->ncols, spec->batch_rows,
+		                       &tombs, out, err);
 	}
+	tombset_free(&tombs);
 	free(segs);
 	for (uint32_t i = 0; i < nmems; i++)
 		mem_unref(mems[i]);

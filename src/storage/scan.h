@@ -28,6 +28,7 @@
 #include "storage/memtable.h"
 #include "storage/rows.h"
 #include "storage/series.h"
+#include "storage/tomb.h"
 
 typedef struct ScanSpec {
 	uint32_t table;
@@ -63,7 +64,9 @@ void scan_sids(const Scan *s, const uint32_t **sids, uint32_t *n);
  * last row of each series in each segment (cached with the segment) and
  * the memtables' newest rows, not the series' history (latest.c). */
 int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids,
-                uint32_t *nsids, StErr *err);
+                uint32_t *nsids, bool *unavailable, StErr *err);
+/* *unavailable: a delete not yet applied to the segments touches the
+ * table; the caller reads with a full scan instead. */
 
 /* A scan over given sources, for compaction and tests: the segments (in
  * precedence order, oldest first) and memtables (oldest first), for the
@@ -71,7 +74,11 @@ int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids,
 int scan_open_sources(uint32_t table, Segment *const *segs, uint32_t nsegs,
                       MemTable *const *mems, uint32_t nmems, const uint32_t *sids,
                       uint32_t nsids, int64_t tmin, int64_t tmax, const uint32_t *cols,
-                      const uint8_t *types, uint32_t ncols, uint32_t batch_rows, Scan **out,
-                      StErr *err);
+                      const uint8_t *types, uint32_t ncols, uint32_t batch_rows,
+                      TombSet *tombs, Scan **out, StErr *err);
+/* tombs (may be NULL): the table's tombstones, which the scan takes over
+ * (*tombs is emptied, also on failure); rows of a segment older than a
+ * tombstone that it covers are dropped as blocks are read. Memtables
+ * reflect deletes already. */
 
 #endif

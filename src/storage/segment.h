@@ -126,6 +126,8 @@ typedef struct SegInfo {
 	uint64_t size;       /* bytes */
 	uint64_t max_seq;    /* newest WAL record whose rows it holds: orders
 	                        segments for last-write-wins */
+	uint64_t applied_seq; /* every delete up to this sequence number is
+	                        reflected in its rows (tomb.h) */
 	uint8_t digest[SEG_DIGEST];
 } SegInfo;
 
@@ -162,6 +164,13 @@ typedef struct Segment {
 void seg_path(char *out, size_t n, const char *dbdir, uint32_t table, int64_t part_start,
               uint64_t id);
 void seg_dir(char *out, size_t n, const char *dbdir, uint32_t table, int64_t part_start);
+
+/* The sequence number below which a delete no longer concerns the
+ * segment: its rows reflect every delete up to it. */
+static inline uint64_t seg_reflects(const SegInfo *si)
+{
+	return si->max_seq > si->applied_seq ? si->max_seq : si->applied_seq;
+}
 
 /* Opens a segment and loads its index; checks the footer, the index CRC and
  * that the header matches `info` (from the manifest). The result has one

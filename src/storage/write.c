@@ -365,7 +365,7 @@ int db_write_batch(stele_db *db, LpBatch *b, int64_t now, stele_write_result *re
 			buf_reset(&db->pending);
 			uint64_t applied;
 			rc = batch_apply(&db->cat, &db->sx, db->mem, db->rows.data, db->rows.len, false,
-			                 &applied, err);
+			                 &applied, NULL, err);
 			if (rc)
 				set_fatal(db, rc,
 				          "writes stopped: a committed batch could not be applied to the "

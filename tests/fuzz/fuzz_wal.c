@@ -69,7 +69,9 @@ static void apply_payload(const uint8_t *data, size_t size, bool replay)
 		abort();
 	MemTable *mem = mem_new();
 	uint64_t nrows;
-	batch_apply(&cat, &sx, mem, data, size, replay, &nrows, NULL);
+	TombList deletes = {0};
+	batch_apply(&cat, &sx, mem, data, size, replay, &nrows, &deletes, NULL);
+	tomblist_free(&deletes);
 	mem_unref(mem);
 	series_free(&sx);
 	catalog_free(&cat);

@@ -43,6 +43,7 @@ typedef struct TableScan {
 	uint32_t latest_pos;
 	Rows window;             /* a batch's worth of `latest`, for next() */
 	uint32_t shard, nshards; /* the part of the series this scan reads */
+	bool use_latest;         /* reading `latest` (plan->latest, when possible) */
 	size_t charged;          /* bytes charged to the query (tags) */
 } TableScan;
 
@@ -125,13 +126,21 @@ static int scan_op_open(Op *op, StErr *err)
 	                 .batch_rows = VEC_ROWS,
 	                 .shard = ts->shard,
 	                 .nshards = ts->nshards};
+	ts->use_latest = false;
 	if (p->latest) {
 		ts->latest_pos = 0;
-		int rc = scan_latest(op->cx->db, &spec, &ts->latest, &ts->latest_sids, &ts->nsids, err);
+		bool unavailable;
+		int rc = scan_latest(op->cx->db, &spec, &ts->latest, &ts->latest_sids, &ts->nsids,
+		                     &unavailable, err);
 		if (rc)
 			return rc;
-		ts->sids = ts->latest_sids;
-		return load_tags(ts, err);
+		if (!unavailable) {
+			ts->use_latest = true;
+			ts->sids = ts->latest_sids;
+			return load_tags(ts, err);
+		}
+		/* A delete is being applied: every row, and the operators above
+		 * pick the newest as they would. */
 	}
 	int rc = scan_open(op->cx->db, &spec, &ts->scan, err);
 	if (rc)
@@ -173,7 +182,7 @@ static int scan_op_next(Op *op, Batch **out, StErr *err)
 		return STELE_OK;
 	const Rows *r = NULL;
 	int rc = STELE_OK;
-	if (p->latest) {
+	if (ts->use_latest) {
 		r = next_latest(ts);
 		if (!r && ts->latest_pos < ts->latest.n)
 			return NOMEM(err);

@@ -1,0 +1,31 @@
+-- load: cpu.lp sensors.lp
+-- DELETE on time ranges and tags, DROP TABLE, and what stays.
+SELECT host, count(*) FROM cpu GROUP BY host ORDER BY host;
+DELETE FROM cpu WHERE host = 'a' AND ts >= '2016-01-01 00:00:20' AND ts < '2016-01-01 00:00:40';
+SELECT host, ts, usage FROM cpu WHERE host = 'a' ORDER BY ts;
+DELETE FROM cpu WHERE host IN ('b', 'c') AND ts = '2016-01-01 00:00:50';
+SELECT host, count(*), max(ts) FROM cpu GROUP BY host ORDER BY host;
+DELETE FROM cpu WHERE ts < '2016-01-01 00:00:10';
+SELECT count(*), min(ts) FROM cpu;
+DELETE FROM cpu WHERE host = 'nobody';
+DELETE FROM cpu WHERE ts > '2016-01-01' AND ts < '2015-01-01';
+SELECT DISTINCT ON (host) host, ts, usage FROM cpu ORDER BY host, ts DESC;
+INSERT INTO cpu (ts, host, region, rack, usage) VALUES ('2016-01-01 00:00:30', 'a', 'eu', 'r1', 99.5);
+SELECT host, ts, usage FROM cpu WHERE host = 'a' ORDER BY ts;
+DELETE FROM cpu WHERE usage > 50;
+DELETE FROM cpu WHERE host = 'a' OR host = 'b';
+DELETE FROM nope;
+DELETE FROM sensors;
+SELECT count(*) FROM sensors;
+INSERT INTO sensors (ts, dev, temp) VALUES ('2016-01-01 01:00:00', 't1', 5);
+SELECT dev, temp FROM sensors;
+DROP TABLE sensors;
+SELECT count(*) FROM sensors;
+DROP TABLE sensors;
+DROP TABLE IF EXISTS sensors;
+SHOW TABLES;
+CREATE TABLE sensors (ts timestamp, dev varchar TAG, temp double);
+SELECT count(*) FROM sensors;
+INSERT INTO sensors VALUES ('2016-01-01', 'x', 1.25);
+SELECT * FROM sensors;
+SELECT count(*) FROM cpu;

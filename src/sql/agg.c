@@ -73,6 +73,12 @@ static int count_final(AggRun *run, const AggCall *c, void *st, Datum *out, StEr
 	out->v.i = *(int64_t *)st;
 	return STELE_OK;
 }
+static int count_stats(AggRun *run, const AggCall *c, void *st, const AggStats *in,
+                       StErr *err)
+{
+	*(int64_t *)st += (int64_t)in->n;
+	return STELE_OK;
+}
 
 /* ---- sum and avg ---- */
 
@@ -183,6 +189,18 @@ static int avg_final(AggRun *run, const AggCall *c, void *st, Datum *out, StErr 
 	}
 	return STELE_OK;
 }
+static int sum_stats(AggRun *run, const AggCall *c, void *st, const AggStats *in, StErr *err)
+{
+	SumState *s = st;
+	if (in->n == 0)
+		return STELE_OK;
+	if (in->type == STELE_TYPE_DOUBLE)
+		s->f += in->st->sum.f;
+	else
+		s->i += in->st->sum.i; /* UBIGINT's sum is unsigned, in range */
+	s->n += (int64_t)in->n;
+	return STELE_OK;
+}
 
 /* ---- min and max ---- */
 
@@ -280,6 +298,21 @@ static int minmax_final(AggRun *run, const AggCall *c, void *st, Datum *out, StE
 	*out = s->best;
 	out->type = c->type;
 	out->null = !s->has;
+	return STELE_OK;
+}
+static int minmax_stats(AggRun *run, const AggCall *c, void *st, const AggStats *in,
+                        StErr *err)
+{
+	MinMaxState *s = st;
+	if (in->n == 0)
+		return STELE_OK;
+	bool want_max = c->def->name[1] == 'a';
+	Datum d = {.type = in->type, .v.u = want_max ? in->st->max : in->st->min};
+	int cmp = s->has ? datum_cmp(in->type, &d, &s->best) : 0;
+	if (!s->has || (want_max ? cmp > 0 : cmp < 0)) {
+		s->best = d;
+		s->has = true;
+	}
 	return STELE_OK;
 }
 
@@ -418,6 +451,23 @@ static int first_final(AggRun *run, const AggCall *c, void *st, Datum *out, StEr
 	out->null = !s->has;
 	return STELE_OK;
 }
+/* The block has a value in every row (STATS_NO_NULL): its first value is
+ * at min_ts, its last at max_ts. */
+static int first_stats(AggRun *run, const AggCall *c, void *st, const AggStats *in,
+                       StErr *err)
+{
+	FirstState *s = st;
+	if (in->n == 0)
+		return STELE_OK;
+	bool last = c->def->name[0] == 'l';
+	int64_t ts = last ? in->max_ts : in->min_ts;
+	if (s->has && (last ? ts <= s->ts : ts >= s->ts))
+		return STELE_OK;
+	s->v = (Datum){.type = in->type, .v.u = last ? in->st->last : in->st->first};
+	s->ts = ts;
+	s->has = true;
+	return STELE_OK;
+}
 
 /* ---- spread(x) = max - min ---- */
 
@@ -476,6 +526,27 @@ static int spread_final(AggRun *run, const AggCall *c, void *st, Datum *out, StE
 	out->type = STELE_TYPE_DOUBLE;
 	out->null = !s->has;
 	out->v.f = s->has ? s->max - s->min : 0;
+	return STELE_OK;
+}
+static int spread_stats(AggRun *run, const AggCall *c, void *st, const AggStats *in,
+                        StErr *err)
+{
+	SpreadState *s = st;
+	if (in->n == 0)
+		return STELE_OK;
+	double lo, hi;
+	memcpy(&lo, &in->st->min, 8);
+	memcpy(&hi, &in->st->max, 8);
+	if (!s->has) {
+		s->min = lo;
+		s->max = hi;
+		s->has = true;
+		return STELE_OK;
+	}
+	if (lo < s->min)
+		s->min = lo;
+	if (hi > s->max)
+		s->max = hi;
 	return STELE_OK;
 }
 
@@ -922,33 +993,38 @@ static int stragg_final(AggRun *run, const AggCall *c, void *st, Datum *out, StE
 }
 
 static const AggDef agg_defs[] = {
-	{"count", 0, 1, count_bind, count_init, count_update, count_merge, count_final},
-	{"sum", 1, 1, sum_bind, sum_init, sum_update, sum_merge, sum_final},
-	{"avg", 1, 1, avg_bind, sum_init, sum_update, sum_merge, avg_final},
-	{"mean", 1, 1, avg_bind, sum_init, sum_update, sum_merge, avg_final},
-	{"min", 1, 1, minmax_bind, minmax_init, minmax_update, minmax_merge, minmax_final},
-	{"max", 1, 1, minmax_bind, minmax_init, minmax_update, minmax_merge, minmax_final},
-	{"stddev", 1, 1, var_bind, var_init, var_update, var_merge, var_final},
-	{"stddev_samp", 1, 1, var_bind, var_init, var_update, var_merge, var_final},
-	{"stddev_pop", 1, 1, var_bind, var_init, var_update, var_merge, var_final},
-	{"variance", 1, 1, var_bind, var_init, var_update, var_merge, var_final},
-	{"var_samp", 1, 1, var_bind, var_init, var_update, var_merge, var_final},
-	{"var_pop", 1, 1, var_bind, var_init, var_update, var_merge, var_final},
-	{"first", 2, 2, first_bind, first_init, first_update, first_merge, first_final},
-	{"last", 2, 2, first_bind, first_init, first_update, first_merge, first_final},
-	{"spread", 1, 1, spread_bind, spread_init, spread_update, spread_merge, spread_final},
-	{"percentile_cont", 2, 2, pct_bind, list_init, list_update, list_merge, pct_cont_final},
-	{"percentile_disc", 2, 2, pct_bind, list_init, list_update, list_merge, pct_disc_final},
-	{"median", 1, 1, pct_bind, list_init, list_update, list_merge, pct_cont_final},
+	{"count", 0, 1, count_bind, count_init, count_update, count_merge, count_final, count_stats},
+	{"sum", 1, 1, sum_bind, sum_init, sum_update, sum_merge, sum_final, sum_stats},
+	{"avg", 1, 1, avg_bind, sum_init, sum_update, sum_merge, avg_final, sum_stats},
+	{"mean", 1, 1, avg_bind, sum_init, sum_update, sum_merge, avg_final, sum_stats},
+	{"min", 1, 1, minmax_bind, minmax_init, minmax_update, minmax_merge, minmax_final,
+	 minmax_stats},
+	{"max", 1, 1, minmax_bind, minmax_init, minmax_update, minmax_merge, minmax_final,
+	 minmax_stats},
+	{"stddev", 1, 1, var_bind, var_init, var_update, var_merge, var_final, NULL},
+	{"stddev_samp", 1, 1, var_bind, var_init, var_update, var_merge, var_final, NULL},
+	{"stddev_pop", 1, 1, var_bind, var_init, var_update, var_merge, var_final, NULL},
+	{"variance", 1, 1, var_bind, var_init, var_update, var_merge, var_final, NULL},
+	{"var_samp", 1, 1, var_bind, var_init, var_update, var_merge, var_final, NULL},
+	{"var_pop", 1, 1, var_bind, var_init, var_update, var_merge, var_final, NULL},
+	{"first", 2, 2, first_bind, first_init, first_update, first_merge, first_final,
+	 first_stats},
+	{"last", 2, 2, first_bind, first_init, first_update, first_merge, first_final,
+	 first_stats},
+	{"spread", 1, 1, spread_bind, spread_init, spread_update, spread_merge, spread_final,
+	 spread_stats},
+	{"percentile_cont", 2, 2, pct_bind, list_init, list_update, list_merge, pct_cont_final, NULL},
+	{"percentile_disc", 2, 2, pct_bind, list_init, list_update, list_merge, pct_disc_final, NULL},
+	{"median", 1, 1, pct_bind, list_init, list_update, list_merge, pct_cont_final, NULL},
 	{"approx_percentile", 2, 2, sketch_bind, sketch_init, sketch_update, sketch_merge,
-	 sketch_final},
-	{"twa", 2, 2, series_bind, list_init, list_update, list_merge, twa_final},
-	{"rate", 2, 2, series_bind, list_init, list_update, list_merge, rate_final},
-	{"derivative", 2, 2, series_bind, list_init, list_update, list_merge, rate_final},
-	{"bool_and", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final},
-	{"bool_or", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final},
-	{"every", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final},
-	{"string_agg", 2, 2, stragg_bind, stragg_init, stragg_update, NULL, stragg_final},
+	 sketch_final, NULL},
+	{"twa", 2, 2, series_bind, list_init, list_update, list_merge, twa_final, NULL},
+	{"rate", 2, 2, series_bind, list_init, list_update, list_merge, rate_final, NULL},
+	{"derivative", 2, 2, series_bind, list_init, list_update, list_merge, rate_final, NULL},
+	{"bool_and", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, NULL},
+	{"bool_or", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, NULL},
+	{"every", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, NULL},
+	{"string_agg", 2, 2, stragg_bind, stragg_init, stragg_update, NULL, stragg_final, NULL},
 };
 
 const AggDef *agg_lookup(const char *name)

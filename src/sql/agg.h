@@ -17,6 +17,10 @@
  * duplicates for DISTINCT before calling update, so update sees only the
  * rows it must fold.
  *
+ * Some aggregates also fold a whole block's statistics without its rows
+ * (stats, below): the aggregation does so when the binder found every
+ * aggregate of the query can (bind.c, stats_eligible).
+ *
  * States that need memory beyond their fixed size (min/max of strings,
  * the values of a percentile, the points of rate/twa) allocate it from
  * run->arena and charge it to the query (AggRun.cx).
@@ -26,6 +30,7 @@
 
 #include "sql/exec/exec.h"
 #include "sql/func.h"
+#include "storage/segment.h"
 
 typedef struct AggDef AggDef;
 
@@ -53,6 +58,16 @@ typedef struct AggRun {
 	size_t charged;      /* bytes charged to the query so far */
 } AggRun;
 
+/* The statistics of one aggregate argument over a block of one series:
+ * n values that are not NULL (for count(*), the block's rows) and, when
+ * n > 0, their ChunkStats; the block's rows span [min_ts, max_ts]. */
+typedef struct AggStats {
+	uint8_t type;        /* the argument's type */
+	uint64_t n;
+	const ChunkStats *st;
+	int64_t min_ts, max_ts;
+} AggStats;
+
 struct AggDef {
 	const char *name;
 	int8_t min_args, max_args;
@@ -66,6 +81,11 @@ struct AggDef {
 	              StErr *err);
 	int (*merge)(AggRun *run, const AggCall *call, void *dst, const void *src, StErr *err);
 	int (*final)(AggRun *run, const AggCall *call, void *st, Datum *out, StErr *err);
+	/* Folds a block's statistics into the state st; NULL when the
+	 * aggregate needs the values themselves. first and last need a block
+	 * without NULLs, min, max and spread one without NaN (the binder asks
+	 * the scan for such blocks: STATS_* in storage/scan.h). */
+	int (*stats)(AggRun *run, const AggCall *call, void *st, const AggStats *in, StErr *err);
 };
 
 /* The aggregate of that name, or NULL. */

@@ -10,6 +10,7 @@
 #include "sql/bind.h"
 #include "sql/sqltime.h"
 #include "storage/db.h"
+#include "storage/scan.h"
 
 #define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory binding a statement")
 #define MAX_QUERY_DEPTH 64
@@ -759,11 +760,86 @@ static bool has_subquery(const Expr *e)
 	return false;
 }
 
+/* Can the aggregation take whole blocks of the scan as their statistics?
+ * When the scan is all there is below it (every condition pushed down),
+ * the keys are tags (constant over a block, which holds one series), and
+ * every aggregate folds statistics (AggDef.stats) of a plain column:
+ * count of anything, sum and avg of numbers, min and max of numbers or
+ * the time, first and last of a number or boolean by the time, spread of
+ * a double. Fills in the plans when so. */
+static int stats_plan(Binder *b, const Rel *from, Op *op, AggPlan *ap, StErr *err)
+{
+	ScanPlan *sp = from->scan;
+	if (!sp || op != from->op || sp->latest || sp->empty || ap->naggs == 0)
+		return STELE_OK;
+	for (uint32_t i = 0; i < ap->ngroups; i++) {
+		const Expr *g = ap->groups[i];
+		if (g->kind != E_COL || g->col >= sp->ncols || sp->kind[g->col] != SCAN_TAG)
+			return STELE_OK;
+	}
+	uint32_t *col = arena_alloc(b->bc.arena, ap->naggs * sizeof *col);
+	uint8_t *need = arena_alloc(b->bc.arena, sp->ncols + 1);
+	if (!col || !need)
+		return NOMEM(err);
+	memset(need, 0, sp->ncols + 1);
+	for (uint32_t i = 0; i < ap->naggs; i++) {
+		const AggCall *c = ap->aggs[i];
+		if (!c->def->stats || c->filter || c->distinct)
+			return STELE_OK;
+		if (c->star || c->nargs == 0) {
+			col[i] = AGG_STATS_ROWS;
+			continue;
+		}
+		const Expr *a = c->args[0];
+		if (a->kind != E_COL || a->col >= sp->ncols)
+			return STELE_OK;
+		uint8_t kind = sp->kind[a->col], t = sp->types[a->col];
+		const char *f = c->def->name;
+		bool num = t == STELE_TYPE_DOUBLE || t == STELE_TYPE_BIGINT || t == STELE_TYPE_UBIGINT;
+		bool first = strcmp(f, "first") == 0 || strcmp(f, "last") == 0;
+		bool ok;
+		if (kind == SCAN_TS)
+			ok = strcmp(f, "count") == 0 || strcmp(f, "min") == 0 || strcmp(f, "max") == 0;
+		else if (kind != SCAN_FIELD)
+			ok = false;
+		else if (strcmp(f, "count") == 0)
+			ok = true;
+		else if (strcmp(f, "spread") == 0)
+			ok = t == STELE_TYPE_DOUBLE;
+		else if (first)
+			ok = num || t == STELE_TYPE_BOOLEAN;
+		else
+			ok = num; /* sum, avg, mean, min, max */
+		if (first) {
+			const Expr *by = c->args[1];
+			ok = ok && by->kind == E_COL && by->col < sp->ncols && sp->kind[by->col] == SCAN_TS;
+		}
+		if (!ok)
+			return STELE_OK;
+		col[i] = kind == SCAN_TS ? AGG_STATS_TS : a->col;
+		if (kind != SCAN_FIELD)
+			continue;
+		if (first)
+			need[a->col] |= STATS_NO_NULL;
+		else if (strcmp(f, "count") && strcmp(f, "sum") && t == STELE_TYPE_DOUBLE &&
+		         strcmp(f, "avg") && strcmp(f, "mean"))
+			need[a->col] |= STATS_NO_NAN;
+	}
+	sp->stats = true;
+	sp->stats_need = need;
+	ap->stats = true;
+	ap->stats_col = col;
+	return STELE_OK;
+}
+
 /* The aggregation over `op`. Over a scan of one table (and its filter),
  * with aggregates whose partial results merge, it runs as one worker per
  * thread, each over its part of the series, merged at the end. */
 static int agg_op(Binder *b, const Rel *from, Expr *pred, AggPlan *ap, Op **op, StErr *err)
 {
+	int rc = stats_plan(b, from, *op, ap, err);
+	if (rc)
+		return rc;
 	uint32_t k = b->cx->nthreads;
 	bool par = k > 1 && from->scan && *op && !from->scan->latest && !from->scan->empty &&
 	           !has_subquery(pred);
@@ -990,6 +1066,7 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 		AggPlan *ap = arena_alloc(b->bc.arena, sizeof *ap);
 		if (!ap)
 			return NOMEM(err);
+		memset(ap, 0, sizeof *ap);
 		ap->groups = groups;
 		ap->ngroups = ngroups;
 		ap->aggs = ac.calls;
@@ -1182,6 +1259,7 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 		Expr **dg = arena_alloc(b->bc.arena, (o.nvisible + 1) * sizeof *dg);
 		if (!dp || !dg)
 			return NOMEM(err);
+		memset(dp, 0, sizeof *dp);
 		for (uint32_t i = 0; i < o.nvisible; i++) {
 			dg[i] = expr_col(b->bc.arena, i, o.e[i]->type, o.names[i], 0);
 			if (!dg[i])
@@ -1412,6 +1490,8 @@ int bind_query(Binder *b, const Query *q, BoundQuery *out, StErr *err)
 				Expr **dg = arena_alloc(b->bc.arena, (out->ncols + 1) * sizeof *dg);
 				if (!dp || !dg)
 					rc = NOMEM(err);
+				else
+					memset(dp, 0, sizeof *dp);
 				for (uint32_t i = 0; rc == STELE_OK && i < out->ncols; i++)
 					if (!(dg[i] = expr_col(b->bc.arena, i, types[i], out->names[i], 0)))
 						rc = NOMEM(err);

@@ -2,6 +2,7 @@
  * batches (see scan.h). */
 #include "storage/scan.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ typedef struct Src {
 	Rows rows;          /* segment: the decoded block; memtable: its rows */
 	uint32_t pos;       /* the current row */
 	uint32_t end;       /* one past the current sid's rows (memtable) */
+	uint32_t no_stats;  /* a block found not to qualify for statistics */
 } Src;
 
 struct Scan {
@@ -31,6 +33,10 @@ struct Scan {
 	Rows out;
 	uint32_t batch_rows;
 	TombSet tombs;      /* deletes the segments do not reflect yet */
+	bool want_stats;
+	uint8_t *stats_need; /* [ncols] STATS_* */
+	BlockStats bs;
+	bool stats_ready;   /* bs holds a block's statistics not yet returned */
 };
 
 static void src_free(Src *s)
@@ -53,6 +59,8 @@ void scan_close(Scan *s)
 	free(s->act);
 	rows_free(&s->out);
 	tombset_free(&s->tombs);
+	free(s->stats_need);
+	free(s->bs.cols);
 	free(s);
 }
 
@@ -87,6 +95,7 @@ static void src_set_sid(Scan *sc, Src *s, uint32_t sid)
 		e++;
 	s->blk = lo;
 	s->blk_end = e;
+	s->no_stats = UINT32_MAX;
 	rows_clear(&s->rows);
 	s->pos = 0;
 	(void)sc;
@@ -156,6 +165,120 @@ static void overlay(Rows *out, const Rows *src, uint32_t i)
 	}
 }
 
+/* Does source o have a row of the current sid in [lo, hi]? */
+static bool src_overlaps(const Src *o, int64_t lo, int64_t hi)
+{
+	if (o->is_mem) {
+		uint32_t a = o->pos, b = o->end;
+		while (a < b) {
+			uint32_t m = a + (b - a) / 2;
+			if (o->rows.ts[m] < lo)
+				a = m + 1;
+			else
+				b = m;
+		}
+		return a < o->end && o->rows.ts[a] <= hi;
+	}
+	if (o->pos < o->rows.n && o->rows.ts[o->pos] <= hi && o->rows.ts[o->rows.n - 1] >= lo)
+		return true;
+	for (uint32_t b = o->blk; b < o->blk_end; b++) {
+		const BlockMeta *bm = &o->seg->blocks[b];
+		if (bm->min_ts > hi)
+			break;
+		if (bm->max_ts >= lo)
+			return true;
+	}
+	return false;
+}
+
+/* Fills sc->bs from block b of s when it qualifies (scan.h). */
+static bool block_stats(Scan *sc, Src *s, uint32_t b)
+{
+	const Segment *g = s->seg;
+	const BlockMeta *bm = &g->blocks[b];
+	if (bm->min_ts < sc->tmin || bm->max_ts > sc->tmax)
+		return false;
+	if (sc->tombs.n &&
+	    tombset_touches(&sc->tombs, seg_reflects(&g->info), bm->sid, bm->min_ts, bm->max_ts))
+		return false;
+	for (uint32_t i = 0; i < sc->nsrcs; i++)
+		if (&sc->srcs[i] != s && src_overlaps(&sc->srcs[i], bm->min_ts, bm->max_ts))
+			return false;
+	uint32_t nc = sc->out.ncols;
+	for (uint32_t c = 0; c < nc; c++) {
+		sc->bs.cols[c].present = false;
+		sc->bs.cols[c].type = sc->out.cols[c].type;
+		sc->bs.cols[c].nnull = bm->nrows;
+	}
+	BlockDetail d;
+	seg_block_detail(g, b, &d);
+	ChunkMeta cm;
+	while (seg_next_chunk(g, &d, &cm)) {
+		uint32_t col = g->cols[cm.slot].col;
+		for (uint32_t c = 0; c < nc; c++) {
+			if (sc->out.cols[c].col != col)
+				continue;
+			sc->bs.cols[c].present = true;
+			sc->bs.cols[c].nnull = cm.nnull;
+			sc->bs.cols[c].st = cm.st;
+		}
+	}
+	if (d.rd.bad)
+		return false;
+	for (uint32_t c = 0; c < nc; c++) {
+		uint8_t need = sc->stats_need[c];
+		if ((need & STATS_NO_NULL) && sc->bs.cols[c].nnull)
+			return false;
+		if ((need & STATS_NO_NAN) && sc->bs.cols[c].present &&
+		    sc->bs.cols[c].type == STELE_TYPE_DOUBLE && isnan(sc->bs.cols[c].st.sum.f))
+			return false; /* min and max leave NaN out; SQL's do not */
+	}
+	sc->bs.sid = bm->sid;
+	sc->bs.nrows = bm->nrows;
+	sc->bs.min_ts = bm->min_ts;
+	sc->bs.max_ts = bm->max_ts;
+	return true;
+}
+
+/* Looks for a qualifying undecoded block among the current sid's segment
+ * sources; true (and the block passed over) when one is found. */
+static bool next_stats(Scan *sc)
+{
+	for (uint32_t i = 0; i < sc->nsrcs; i++) {
+		Src *s = &sc->srcs[i];
+		if (s->is_mem || s->pos < s->rows.n || s->blk >= s->blk_end)
+			continue;
+		/* Blocks wholly before the range are skipped by src_ready. */
+		if (s->seg->blocks[s->blk].max_ts < sc->tmin || s->blk == s->no_stats)
+			continue;
+		if (block_stats(sc, s, s->blk)) {
+			s->blk++;
+			return true;
+		}
+		/* What disqualified it (its range, its NULLs, another source's
+		 * rows in its time) does not change until it is read. */
+		s->no_stats = s->blk;
+	}
+	return false;
+}
+
+int scan_next_ex(Scan *sc, const Rows **rows, const BlockStats **stats, StErr *err)
+{
+	*stats = NULL;
+	*rows = NULL;
+	if (sc->stats_ready) {
+		sc->stats_ready = false;
+		*stats = &sc->bs;
+		return STELE_OK;
+	}
+	int rc = scan_next(sc, rows, err);
+	if (rc == STELE_OK && !*rows && sc->stats_ready) {
+		sc->stats_ready = false;
+		*stats = &sc->bs;
+	}
+	return rc;
+}
+
 int scan_next(Scan *sc, const Rows **out, StErr *err)
 {
 	rows_clear(&sc->out);
@@ -168,6 +291,12 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 			for (uint32_t i = 0; i < sc->nsrcs; i++)
 				src_set_sid(sc, &sc->srcs[i], sc->cur);
 			sc->in_sid = true;
+		}
+		if (sc->want_stats && next_stats(sc)) {
+			/* The rows gathered so far first, then the statistics
+			 * (scan_next_ex). */
+			sc->stats_ready = true;
+			break;
 		}
 		uint32_t nact = 0;
 		for (uint32_t i = 0; i < sc->nsrcs; i++) {
@@ -392,6 +521,19 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
 		rc = scan_open_sources(spec->table, segs, nsegs, mems, nmems, sids, nsids, spec->tmin,
 		                       spec->tmax, spec->cols, types, spec->ncols, spec->batch_rows,
 		                       &tombs, out, err);
+		if (rc == STELE_OK && spec->want_stats) {
+			Scan *sc = *out;
+			sc->want_stats = true;
+			sc->bs.cols = calloc(spec->ncols + 1, sizeof *sc->bs.cols);
+			sc->stats_need = calloc(spec->ncols + 1, 1);
+			if (!sc->bs.cols || !sc->stats_need) {
+				scan_close(sc);
+				*out = NULL;
+				rc = failf(err, STELE_ENOMEM, "out of memory opening a scan");
+			} else if (spec->stats_need) {
+				memcpy(sc->stats_need, spec->stats_need, spec->ncols);
+			}
+		}
 	}
 	tombset_free(&tombs);
 	free(segs);

@@ -41,7 +41,35 @@ typedef struct ScanSpec {
 	uint32_t nshards, shard;  /* nshards > 1: read only part `shard` of the
 	                             matched series (contiguous ranges of sids,
 	                             for parallel scans) */
+	bool want_stats;          /* scan_next_ex may give a block's statistics
+	                             instead of its rows (see there) */
+	const uint8_t *stats_need; /* [ncols] or NULL, with want_stats: what a
+	                              block must hold of each column to qualify
+	                              (STATS_* flags) */
 } ScanSpec;
+
+/* Conditions for a block to come as statistics (ScanSpec.stats_need). */
+enum {
+	STATS_NO_NULL = 1,  /* the column has a value in every row (first, last) */
+	STATS_NO_NAN = 2,   /* a DOUBLE column has no NaN (min, max) */
+};
+
+/* The statistics of a whole block, given instead of its rows: every row of
+ * series `sid` with ts in [min_ts, max_ts] that the scan would return is in
+ * it, no other source has a row of the series in that time, and no delete
+ * touches it. cols[k] describes spec column k: `present` false when the
+ * block has no value of it (all NULL). */
+typedef struct BlockStats {
+	uint32_t sid;
+	uint32_t nrows;
+	int64_t min_ts, max_ts;
+	struct {
+		bool present;
+		uint8_t type;
+		uint32_t nnull;
+		ChunkStats st;
+	} *cols;                  /* [ncols] */
+} BlockStats;
 
 typedef struct Scan Scan;
 
@@ -52,6 +80,12 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err);
  * by (sid, ts). */
 int scan_next(Scan *s, const Rows **out, StErr *err);
 void scan_close(Scan *s);
+
+/* As scan_next, but with want_stats a whole block that qualifies comes as
+ * *stats (and *rows NULL) without being decoded: for aggregates that fold
+ * statistics (count, sum, min, max, first, last). Both NULL at the end.
+ * Rows and statistics come in no particular order then. */
+int scan_next_ex(Scan *s, const Rows **rows, const BlockStats **stats, StErr *err);
 
 /* The ascending sids the scan reads: those that matched its predicates at
  * scan_open. Valid until scan_close. */

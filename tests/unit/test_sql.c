@@ -391,6 +391,8 @@ static void test_ddl_and_insert(void **state)
 }
 
 /* Runs sql and returns its rows as text "v,v;v,v;" (NULL as N). */
+static const char *dbl_fmt = "%g%s"; /* rows_text's format of doubles */
+
 static void rows_text(stele_db *db, const char *sql, char *out, size_t n)
 {
 	stele_stmt *st;
@@ -412,7 +414,7 @@ static void rows_text(stele_db *db, const char *sql, char *out, size_t n)
 					o += (size_t)snprintf(out + o, n - o, "%.*s%s", (int)col->v.str[i].len,
 					                      col->v.str[i].ptr, sep);
 				else if (col->type == STELE_TYPE_DOUBLE)
-					o += (size_t)snprintf(out + o, n - o, "%g%s", col->v.f64[i], sep);
+					o += (size_t)snprintf(out + o, n - o, dbl_fmt, col->v.f64[i], sep);
 				else
 					o += (size_t)snprintf(out + o, n - o, "%lld%s", (long long)col->v.i64[i],
 					                      sep);
@@ -538,6 +540,91 @@ static void test_delete_and_drop(void **state)
 	assert_string_equal(a, "m;n;");
 }
 
+/* Aggregates over whole blocks from their statistics (count, sum, avg,
+ * min, max, first, last, spread) must equal what the rows give, with
+ * blocks that cannot be used that way (overlapping memtable rows, NULLs
+ * for first/last, a delete not yet applied, a partial time range) read
+ * row by row; a subquery in FROM defeats the statistics. */
+static void test_stats_aggregates(void **state)
+{
+	Fixture *f = *state;
+	stele_err err;
+	/* a: 20000 rows (3 blocks), z NULL every 100th row; b: 10000 rows. */
+	size_t cap = 30000 * 96, o = 0;
+	char *lp = malloc(cap);
+	for (int i = 1; i <= 20000; i++) {
+		o += (size_t)snprintf(lp + o, cap - o, "m,h=a x=%di,y=%d.5,f=%s", i, i % 1000,
+		                      i % 3 ? "true" : "false");
+		if (i % 100 != 1)
+			o += (size_t)snprintf(lp + o, cap - o, ",z=%d.25", i);
+		o += (size_t)snprintf(lp + o, cap - o, " %d\n", i);
+	}
+	for (int i = 1; i <= 10000; i++)
+		o += (size_t)snprintf(lp + o, cap - o, "m,h=b x=%di,y=%d,z=1,f=true %d\n", 2 * i, -i,
+		                      i + 10);
+	/* c starts first but its first z is later than a's: a block's first
+	 * value is at its first time only without NULLs. */
+	o += (size_t)snprintf(lp + o, cap - o, "m,h=c x=1i 0\nm,h=c z=3.5,f=false 3\n");
+	stele_write_result res;
+	assert_int_equal(stele_write_lp(f->db, lp, o, NULL, &res, &err), STELE_OK);
+	free(lp);
+	assert_int_equal(stele_flush(f->db, &err), STELE_OK);
+	/* Overlaps a's second block; a delete in b's second block kept as a
+	 * tombstone (its rewrite fails). */
+	write_lp(f->db, "m,h=a x=-1i 9000\n");
+	io_set_fault_hook(no_manifest, NULL);
+	exec_sql(f->db, "DELETE FROM m WHERE h = 'b' AND ts >= 9000::timestamp AND ts <= 9100::timestamp",
+	         "DELETE 101");
+	io_set_fault_hook(NULL, NULL);
+	assert_int_equal(f->db->ntombs, 1);
+	static const char *const q[] = {
+		"SELECT h, count(*), count(z), sum(x), avg(x), min(x), max(x), sum(y), avg(y), "
+		"min(y), max(y), spread(y), first(x, ts), last(x, ts), first(z, ts), last(z, ts), "
+		"first(f, ts), last(f, ts), count(f), min(ts), max(ts) FROM %s GROUP BY h ORDER BY h",
+		"SELECT count(*), sum(x), min(z), max(z), last(y, ts), first(y, ts), first(z, ts), "
+		"last(z, ts), first(f, ts) FROM %s",
+		"SELECT h, count(*), sum(x), max(y), last(x, ts) FROM %s WHERE ts >= 100::timestamp "
+		"AND ts < 16500::timestamp GROUP BY h ORDER BY h",
+		"SELECT count(*), sum(x), last(x, ts) FROM %s WHERE h = 'a' AND ts >= 8193::timestamp",
+	};
+	char fast[8192], slow[8192], sql[1024], plan[8192];
+	dbl_fmt = "%.17g%s";
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
+			snprintf(sql, sizeof sql, q[k], "m");
+			rows_text(f->db, sql, fast, sizeof fast);
+			snprintf(sql, sizeof sql, q[k], "(SELECT * FROM m) t");
+			rows_text(f->db, sql, slow, sizeof slow);
+			if (strcmp(fast, slow) != 0)
+				fail_msg("pass %d query %zu:\n  stats %s\n  rows  %s", pass, k, fast, slow);
+		}
+		rows_text(f->db, "SELECT count(*), sum(x), min(x), last(x, ts), count(z) FROM m "
+		                 "WHERE h = 'a'", fast, sizeof fast);
+		assert_string_equal(fast, "20000,200000999,-1,20000,19800;");
+		rows_text(f->db, "SELECT count(*), sum(x), max(ts) FROM m WHERE h = 'b'", fast,
+		          sizeof fast);
+		assert_string_equal(fast, "9899,98183920,10010;");
+		rows_text(f->db, "SELECT first(z, ts), last(z, ts), first(f, ts) FROM m", fast,
+		          sizeof fast);
+		assert_string_equal(fast, "2.25,20000.25,1;");
+		/* Some blocks came as statistics. */
+		rows_text(f->db, "EXPLAIN ANALYZE SELECT h, sum(x) FROM m GROUP BY h", plan,
+		          sizeof plan);
+		assert_non_null(strstr(plan, "whole blocks as their statistics ("));
+		assert_null(strstr(plan, "whole blocks as their statistics (0)"));
+		/* Not for what needs the rows. */
+		rows_text(f->db, "EXPLAIN SELECT h, stddev(x) FROM m GROUP BY h", plan, sizeof plan);
+		assert_null(strstr(plan, "statistics"));
+		rows_text(f->db, "EXPLAIN SELECT sum(x) FROM m WHERE y > 0", plan, sizeof plan);
+		assert_null(strstr(plan, "statistics"));
+		/* Then with everything in segments and the delete applied. */
+		assert_int_equal(stele_flush(f->db, &err), STELE_OK);
+		assert_int_equal(stele_compact(f->db, &err), STELE_OK);
+		assert_int_equal(f->db->ntombs, 0);
+	}
+	dbl_fmt = "%g%s";
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -551,6 +638,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ddl_and_insert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latest_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_drop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_aggregates, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

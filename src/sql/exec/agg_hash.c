@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "sql/exec/plans.h"
+#include "storage/scan.h"
 #include "util/pool.h"
 
 typedef struct Distinct {
@@ -370,6 +371,36 @@ static int fold(Agg *a, const Batch *in, const uint32_t *gids, StErr *err)
 	return STELE_OK;
 }
 
+/* Folds a block's statistics into group gid (plan->stats). */
+static int fold_stats(Agg *a, const BlockStats *bs, uint32_t gid, StErr *err)
+{
+	const AggPlan *p = a->plan;
+	uint8_t *row = a->states + (size_t)gid * a->stride;
+	for (uint32_t ai = 0; ai < p->naggs; ai++) {
+		const AggCall *c = p->aggs[ai];
+		AggStats in = {.type = STELE_TYPE_NONE, .n = bs->nrows, .min_ts = bs->min_ts,
+		               .max_ts = bs->max_ts};
+		uint32_t k = p->stats_col[ai];
+		ChunkStats tst;
+		if (k == AGG_STATS_TS) {
+			memset(&tst, 0, sizeof tst);
+			tst.min = tst.first = (uint64_t)bs->min_ts;
+			tst.max = tst.last = (uint64_t)bs->max_ts;
+			in.type = STELE_TYPE_TIMESTAMP;
+			in.st = &tst;
+		} else if (k != AGG_STATS_ROWS) {
+			uint32_t slot = op_scan_field_slot(a->op.kids[0], k);
+			in.type = bs->cols[slot].type;
+			in.n = bs->cols[slot].present ? bs->nrows - bs->cols[slot].nnull : 0;
+			in.st = &bs->cols[slot].st;
+		}
+		int rc = c->def->stats(&a->run, c, row + c->state_off, &in, err);
+		if (rc)
+			return rc;
+	}
+	return STELE_OK;
+}
+
 static void agg_free(Agg *a)
 {
 	rowstore_free(&a->keys);
@@ -410,8 +441,12 @@ static int agg_open(Op *op, StErr *err)
 		rc = op_open(op->kids[0], err);
 	while (rc == STELE_OK) {
 		Batch *in;
+		const BlockStats *bs = NULL;
 		arena_reset(&op->out);
-		rc = op_next(op->kids[0], &in, err);
+		if (a->plan->stats)
+			rc = op_scan_next_ex(op->kids[0], &in, &bs, err);
+		else
+			rc = op_next(op->kids[0], &in, err);
 		if (rc || !in)
 			break;
 		uint32_t *gids = arena_alloc(&op->out, ((size_t)in->n + 1) * sizeof *gids);
@@ -421,7 +456,7 @@ static int agg_open(Op *op, StErr *err)
 		}
 		rc = find_groups(a, in, gids, err);
 		if (rc == STELE_OK)
-			rc = fold(a, in, gids, err);
+			rc = bs ? fold_stats(a, bs, gids[0], err) : fold(a, in, gids, err);
 	}
 	op_close(op->kids[0]);
 	arena_reset(&op->out);

@@ -136,6 +136,13 @@ struct ScanPlan;
 Op *op_scan(ExecCtx *cx, const struct ScanPlan *plan);
 /* Makes a scan read only part `shard` of `nshards` of its series. */
 void op_scan_set_shard(Op *scan, uint32_t shard, uint32_t nshards);
+/* A scan whose plan has `stats`: as op_next, or a whole block's statistics
+ * (*stats set) with *out a one-row batch of the block's series: its tags,
+ * ts the block's first, fields NULL. */
+struct BlockStats;
+int op_scan_next_ex(Op *scan, Batch **out, const struct BlockStats **stats, StErr *err);
+/* The BlockStats.cols index of scan output column k (a field). */
+uint32_t op_scan_field_slot(const Op *scan, uint32_t k);
 Op *op_filter(ExecCtx *cx, Op *kid, Expr *pred);
 Op *op_project(ExecCtx *cx, Op *kid, Expr **exprs, uint32_t n);
 Op *op_values(ExecCtx *cx, uint32_t ncols, uint8_t *types, Expr ***rows, uint32_t nrows);

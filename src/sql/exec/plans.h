@@ -33,6 +33,11 @@ typedef struct ScanPlan {
 	uint8_t *types;             /* [ncols] */
 	char **col_names;           /* [ncols], for EXPLAIN */
 	char *pushed;               /* EXPLAIN: what was pushed down */
+	/* The aggregation above may take whole blocks as statistics
+	 * (op_scan_next_ex); stats_need[k] is what a block must hold of
+	 * field column k for that (STATS_* in storage/scan.h). */
+	bool stats;
+	uint8_t *stats_need;        /* [ncols] */
 } ScanPlan;
 
 typedef struct AggPlan {
@@ -42,7 +47,15 @@ typedef struct AggPlan {
 	uint32_t naggs;
 	/* Output: the group keys, then one column per aggregate. Without
 	 * GROUP BY there is exactly one row, even for no input. */
+	/* The child is a TableScan in statistics mode: the keys are over its
+	 * tag columns only and aggregate i's argument is its column
+	 * stats_col[i] (UINT32_MAX for count(*)). */
+	bool stats;
+	uint32_t *stats_col;        /* [naggs] */
 } AggPlan;
+
+#define AGG_STATS_ROWS UINT32_MAX        /* stats_col: count(*) */
+#define AGG_STATS_TS (UINT32_MAX - 1)    /* stats_col: the time column */
 
 typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_CROSS, JOIN_ASOF, JOIN_ASOF_LEFT } JoinType;
 

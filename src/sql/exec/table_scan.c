@@ -45,6 +45,8 @@ typedef struct TableScan {
 	uint32_t shard, nshards; /* the part of the series this scan reads */
 	bool use_latest;         /* reading `latest` (plan->latest, when possible) */
 	size_t charged;          /* bytes charged to the query (tags) */
+	uint8_t *stats_need;     /* [nfields] plan->stats_need by storage column */
+	uint64_t stats_blocks;   /* blocks given as statistics (EXPLAIN ANALYZE) */
 } TableScan;
 
 #define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory scanning a table")
@@ -125,7 +127,14 @@ static int scan_op_open(Op *op, StErr *err)
 	                 .ncols = ts->nfields,
 	                 .batch_rows = VEC_ROWS,
 	                 .shard = ts->shard,
-	                 .nshards = ts->nshards};
+	                 .nshards = ts->nshards,
+	                 .want_stats = p->stats,
+	                 .stats_need = ts->stats_need};
+	ts->stats_blocks = 0;
+	memset(ts->stats_need, 0, ts->nfields + 1);
+	for (uint32_t k = 0; p->stats && k < p->ncols; k++)
+		if (p->kind[k] == SCAN_FIELD)
+			ts->stats_need[ts->field_slot[k]] |= p->stats_need[k];
 	ts->use_latest = false;
 	if (p->latest) {
 		ts->latest_pos = 0;
@@ -172,29 +181,11 @@ static const Rows *next_latest(TableScan *ts)
 	return w;
 }
 
-static int scan_op_next(Op *op, Batch **out, StErr *err)
+/* The batch of storage rows r. */
+static int rows_batch(TableScan *ts, const Rows *r, Batch **out, StErr *err)
 {
-	TableScan *ts = (TableScan *)op;
+	Op *op = &ts->op;
 	const ScanPlan *p = ts->plan;
-	arena_reset(&op->out);
-	*out = NULL;
-	if (ts->done)
-		return STELE_OK;
-	const Rows *r = NULL;
-	int rc = STELE_OK;
-	if (ts->use_latest) {
-		r = next_latest(ts);
-		if (!r && ts->latest_pos < ts->latest.n)
-			return NOMEM(err);
-	} else {
-		rc = scan_next(ts->scan, &r, err);
-	}
-	if (rc)
-		return rc;
-	if (!r) {
-		ts->done = true;
-		return STELE_OK;
-	}
 	uint32_t n = r->n;
 	Batch *b = batch_alloc(&op->out, p->ncols);
 	uint8_t *nonull = arena_alloc(&op->out, n + 1);
@@ -273,6 +264,113 @@ static int scan_op_next(Op *op, Batch **out, StErr *err)
 	return STELE_OK;
 }
 
+static int scan_op_next(Op *op, Batch **out, StErr *err)
+{
+	TableScan *ts = (TableScan *)op;
+	arena_reset(&op->out);
+	*out = NULL;
+	if (ts->done)
+		return STELE_OK;
+	const Rows *r = NULL;
+	int rc = STELE_OK;
+	if (ts->use_latest) {
+		r = next_latest(ts);
+		if (!r && ts->latest_pos < ts->latest.n)
+			return NOMEM(err);
+	} else {
+		rc = scan_next(ts->scan, &r, err);
+	}
+	if (rc)
+		return rc;
+	if (!r) {
+		ts->done = true;
+		return STELE_OK;
+	}
+	return rows_batch(ts, r, out, err);
+}
+
+/* The one-row batch that stands for block statistics bs. */
+static int stats_batch(TableScan *ts, const BlockStats *bs, Batch **out, StErr *err)
+{
+	Op *op = &ts->op;
+	const ScanPlan *p = ts->plan;
+	Batch *b = batch_alloc(&op->out, p->ncols);
+	if (!b)
+		return NOMEM(err);
+	b->n = 1;
+	uint32_t lo = 0, hi = ts->nsids;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (ts->sids[mid] < bs->sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	bool found = lo < ts->nsids && ts->sids[lo] == bs->sid;
+	for (uint32_t k = 0; k < p->ncols; k++) {
+		Vec *v = &b->cols[k];
+		if (!vec_alloc(&op->out, v, p->types[k], 1))
+			return NOMEM(err);
+		Datum d = {.type = p->types[k], .null = true};
+		if (p->kind[k] == SCAN_TS) {
+			d.null = false;
+			d.v.i = bs->min_ts;
+		} else if (p->kind[k] == SCAN_TAG && found && !ts->tagnull[k][lo]) {
+			d.null = false;
+			d.v.s = ts->tagv[k][lo];
+		}
+		vec_set(v, 0, &d);
+	}
+	*out = b;
+	return STELE_OK;
+}
+
+int op_scan_next_ex(Op *op, Batch **out, const BlockStats **stats, StErr *err)
+{
+	TableScan *ts = (TableScan *)op;
+	*stats = NULL;
+	if (!ts->plan->stats || ts->use_latest || !ts->scan)
+		return op_next(op, out, err);
+	int rc = exec_check(op->cx, err);
+	if (rc)
+		return rc;
+	int64_t t0 = op->cx->analyze ? time_mono_ns() : 0;
+	arena_reset(&op->out);
+	*out = NULL;
+	while (!ts->done) {
+		const Rows *r;
+		rc = scan_next_ex(ts->scan, &r, stats, err);
+		if (rc)
+			break;
+		if (*stats) {
+			rc = stats_batch(ts, *stats, out, err);
+			ts->stats_blocks++;
+			op->rows_out += (*stats)->nrows;
+			break;
+		}
+		if (!r) {
+			ts->done = true;
+			break;
+		}
+		rc = rows_batch(ts, r, out, err);
+		if (rc || (*out && (*out)->n))
+			break;
+	}
+	if (op->cx->analyze)
+		op->ns += (uint64_t)(time_mono_ns() - t0);
+	if (rc == STELE_OK && *out) {
+		if (!*stats)
+			op->rows_out += (*out)->n;
+		op->batches_out++;
+	}
+	return rc;
+}
+
+uint32_t op_scan_field_slot(const Op *op, uint32_t k)
+{
+	return ((const TableScan *)op)->field_slot[k];
+}
+
 static void scan_op_close(Op *op)
 {
 	TableScan *ts = (TableScan *)op;
@@ -312,6 +410,16 @@ static void scan_op_explain(const Op *op, Buf *out)
 	if (p->latest)
 		buf_put(out, "; newest row of each series only", 32);
 	const TableScan *ts = (const TableScan *)op;
+	if (p->stats) {
+		static const char m[] = "; whole blocks as their statistics";
+		buf_put(out, m, sizeof m - 1);
+		if (op->cx->analyze) {
+			char tmp[64];
+			int k = snprintf(tmp, sizeof tmp, " (%llu)",
+			                 (unsigned long long)ts->stats_blocks);
+			buf_put(out, tmp, (size_t)k);
+		}
+	}
 	if (ts->nshards > 1) {
 		char tmp[64];
 		int k = snprintf(tmp, sizeof tmp, "; part %u of %u of the series", ts->shard + 1,
@@ -355,6 +463,10 @@ Op *op_scan(ExecCtx *cx, const ScanPlan *plan)
 			ts->fields[ts->nfields++] = plan->src[k];
 		ts->field_slot[k] = slot;
 	}
+	/* Filled at open: the binder decides on statistics after this. */
+	ts->stats_need = op_alloc(cx, ts->nfields + 1);
+	if (!ts->stats_need)
+		return NULL;
 	ts->tags.block_size = 64 * 1024;
 	return &ts->op;
 }

@@ -876,6 +876,35 @@ static int agg_op(Binder *b, const Rel *from, Expr *pred, AggPlan *ap, Op **op, 
 	return *op ? STELE_OK : NOMEM(err);
 }
 
+/* ORDER BY time DESC (or ASC) LIMIT n over one table's scan: the plan of
+ * a TimeWindow (exec/time_window.c) over the sort, or NULL. The leading
+ * key k0 must be the scan's time column or, grouped, a group key that is
+ * the time or time_bucket(constant width, time [, constant origin]). */
+static TimeWindowPlan *time_window_plan(Binder *b, const Rel *from, const Expr *k0, bool desc,
+                                        bool grouped, Expr **groups, uint32_t ngroups,
+                                        Expr *lim, Expr *off)
+{
+	ScanPlan *sp = from->scan;
+	if (!sp || sp->latest || sp->empty || k0->kind != E_COL)
+		return NULL;
+	const Expr *t = k0;
+	int64_t width = 0, origin = 0;
+	if (grouped) {
+		if (k0->col >= ngroups)
+			return NULL;
+		t = groups[k0->col];
+		if (t->kind != E_COL && !func_bucket_args(t, &width, &origin, &t))
+			return NULL;
+	}
+	if (t->kind != E_COL || t->col >= sp->ncols || sp->kind[t->col] != SCAN_TS)
+		return NULL;
+	TimeWindowPlan *tw = arena_alloc(b->bc.arena, sizeof *tw);
+	if (!tw)
+		return NULL;
+	*tw = (TimeWindowPlan){sp, desc, width, origin, lim, off};
+	return tw;
+}
+
 typedef struct SortSpec {
 	SortKey *keys;
 	uint32_t n;
@@ -1280,6 +1309,12 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 		if (!op)
 			return NOMEM(err);
 		op->note = note_s;
+		TimeWindowPlan *tw = NULL;
+		if (lim && !ndon && !c->distinct && !gp && !ac.nwins)
+			tw = time_window_plan(b, &from, o.e[keys[0].col], keys[0].desc,
+			                      grouped || ac.ncalls, groups, ngroups, lim, off);
+		if (tw && !(op = op_time_window(b->cx, op, tw)))
+			return NOMEM(err);
 	}
 	if (ndon) {
 		op = op_distinct(b->cx, op, doncols, ndon);

@@ -83,6 +83,9 @@ typedef struct GapfillArgs {
 	int64_t width, start, finish;
 } GapfillArgs;
 bool func_is_gapfill(const Expr *e);
+/* e is time_bucket or date_bin with constant width and origin: true, with
+ * them and the timestamp argument. */
+bool func_bucket_args(const Expr *e, int64_t *width, int64_t *origin, const Expr **ts);
 /* 1 for locf(x), 2 for interpolate(x), 0 for anything else. */
 int func_fill_mode(const Expr *e);
 

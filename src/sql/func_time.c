@@ -263,6 +263,29 @@ static int b_bucket_gapfill(BindCtx *bc, Expr *e, StErr *err)
 	return STELE_OK;
 }
 
+bool func_bucket_args(const Expr *e, int64_t *width, int64_t *origin, const Expr **ts)
+{
+	if (e->kind != E_FUNC || e->fn != f_bucket || e->nargs < 2)
+		return false;
+	const Expr *w = e->args[0];
+	if (w->kind != E_CONST || w->val.null || w->val.v.i <= 0)
+		return false;
+	uintptr_t mode = (uintptr_t)e->aux;
+	*origin = SQLTIME_BUCKET_ORIGIN;
+	if (mode) {
+		const Expr *o = e->args[2];
+		if (o->kind != E_CONST || o->val.null)
+			return false;
+		if (mode == 1)
+			*origin = o->val.v.i;
+		else if (__builtin_add_overflow(*origin, o->val.v.i, origin))
+			return false;
+	}
+	*width = w->val.v.i;
+	*ts = e->args[1];
+	return true;
+}
+
 bool func_is_gapfill(const Expr *e) { return e->kind == E_FUNC && e->fn == f_bucket_gapfill; }
 
 /* locf(x) and interpolate(x): x itself; the gap filling after them reads

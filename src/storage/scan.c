@@ -3,6 +3,7 @@
 #include "storage/scan.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,6 +370,41 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 	if (sc->out.n > 0)
 		*out = &sc->out;
 	return STELE_OK;
+}
+
+bool scan_time_span(stele_db *db, uint32_t table, int64_t *min, int64_t *max)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	pthread_mutex_lock(&db->mu);
+	const Version *v = db->version;
+	for (uint32_t i = 0; v && i < v->nsegs; i++) {
+		const SegInfo *si = &v->segs[i]->info;
+		if (si->table != table || si->nrows == 0)
+			continue;
+		lo = si->min_ts < lo ? si->min_ts : lo;
+		hi = si->max_ts > hi ? si->max_ts : hi;
+	}
+	MemTable *mems[2] = {db->imm, db->mem};
+	for (int k = 0; k < 2; k++)
+		if (mems[k])
+			mem_ref(mems[k]);
+	pthread_mutex_unlock(&db->mu);
+	/* A memtable's own lock, not under the database mutex (as scans). */
+	for (int k = 0; k < 2; k++) {
+		if (!mems[k])
+			continue;
+		pthread_rwlock_rdlock(&mems[k]->lock);
+		const MemTbl *t = mem_table(mems[k], table);
+		if (t && t->n) {
+			lo = t->min_ts < lo ? t->min_ts : lo;
+			hi = t->max_ts > hi ? t->max_ts : hi;
+		}
+		pthread_rwlock_unlock(&mems[k]->lock);
+		mem_unref(mems[k]);
+	}
+	*min = lo;
+	*max = hi;
+	return lo <= hi;
 }
 
 int scan_open_sources(uint32_t table, Segment *const *segs, uint32_t nsegs,

@@ -102,6 +102,10 @@ int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids,
 /* *unavailable: a delete not yet applied to the segments touches the
  * table; the caller reads with a full scan instead. */
 
+/* The time span of the table's rows, in segments and memtables as of now
+ * (all series; deleted rows may still count): false when it has none. */
+bool scan_time_span(stele_db *db, uint32_t table, int64_t *min, int64_t *max);
+
 /* A scan over given sources, for compaction and tests: the segments (in
  * precedence order, oldest first) and memtables (oldest first), for the
  * ascending sids. Takes references to what it keeps. */

@@ -625,6 +625,80 @@ static void test_stats_aggregates(void **state)
 	dbl_fmt = "%g%s";
 }
 
+/* ORDER BY ts (or a time bucket) LIMIT n reads widening windows at the
+ * end of the time span (TimeWindow): the same rows as the whole scan,
+ * also when the data is sparse, filtered, offset, or ascending. */
+static void test_time_window(void **state)
+{
+	Fixture *f = *state;
+	stele_err err;
+	/* Dense recent data for a and b, and a few rows far in the past. */
+	size_t cap = 4000 * 64, o = 0;
+	char *lp = malloc(cap);
+	for (int i = 0; i < 3000; i++)
+		o += (size_t)snprintf(lp + o, cap - o, "m,h=%s x=%di %lld\n", i % 2 ? "a" : "b", i % 97,
+		                      (long long)(1000000000000LL + (long long)i * 1000000000LL));
+	for (int i = 0; i < 5; i++)
+		o += (size_t)snprintf(lp + o, cap - o, "m,h=c x=%di %lld\n", 1000 + i,
+		                      (long long)(i * 60000000000LL));
+	stele_write_result res;
+	assert_int_equal(stele_write_lp(f->db, lp, o, NULL, &res, &err), STELE_OK);
+	free(lp);
+	static const char *const q[] = {
+		"SELECT ts, h, x FROM %s ORDER BY ts DESC, h LIMIT 7",
+		"SELECT ts, h, x FROM %s ORDER BY ts DESC LIMIT 3 OFFSET 2990",
+		"SELECT ts, x FROM %s WHERE x > 95 ORDER BY ts DESC LIMIT 40",
+		"SELECT ts, x FROM %s WHERE h = 'c' ORDER BY ts DESC LIMIT 2",
+		"SELECT ts, h, x FROM %s ORDER BY ts LIMIT 8",
+		"SELECT ts, x FROM %s WHERE ts < 1000100000000::timestamp ORDER BY ts DESC LIMIT 4",
+		"SELECT time_bucket('1 minute', ts) AS b, max(x), count(*) FROM %s GROUP BY b "
+		"ORDER BY b DESC LIMIT 5",
+		"SELECT time_bucket('1 minute', ts) AS b, h, sum(x) FROM %s GROUP BY b, h "
+		"ORDER BY b DESC, h LIMIT 5",
+		"SELECT time_bucket('10 minutes', ts) AS b, count(*) FROM %s GROUP BY b "
+		"HAVING count(*) < 500 ORDER BY b DESC LIMIT 3",
+		"SELECT time_bucket('1 minute', ts) AS b, min(x) FROM %s GROUP BY b ORDER BY b LIMIT 6",
+		"SELECT ts, count(*) FROM %s GROUP BY ts ORDER BY ts DESC LIMIT 3",
+		"SELECT ts, x FROM %s ORDER BY ts DESC LIMIT 0",
+		"SELECT ts, x FROM %s ORDER BY ts DESC LIMIT 100000",
+	};
+	char fast[65536], slow[65536], sql[1024];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < sizeof q / sizeof q[0]; k++) {
+			snprintf(sql, sizeof sql, q[k], "m");
+			rows_text(f->db, sql, fast, sizeof fast);
+			snprintf(sql, sizeof sql, q[k], "(SELECT * FROM m) t");
+			rows_text(f->db, sql, slow, sizeof slow);
+			if (strcmp(fast, slow) != 0)
+				fail_msg("pass %d query %zu:\n  window %s\n  all    %s", pass, k, fast, slow);
+		}
+		assert_int_equal(stele_flush(f->db, &err), STELE_OK);
+	}
+	rows_text(f->db, "SELECT ts, x FROM m WHERE h = 'c' ORDER BY ts DESC LIMIT 2", fast,
+	          sizeof fast);
+	assert_string_equal(fast, "240000000000,1004;180000000000,1003;");
+	/* The first window (2 hours back from 03:10) starts inside the 01:00
+	 * bucket: it must start at 01:00 to count both its rows. */
+	write_lp(f->db, "w v=1 3600000000000\nw v=2 7100000000000\nw v=3 11400000000000\n");
+	rows_text(f->db, "SELECT time_bucket('1 hour', ts) AS b, count(*) FROM w GROUP BY b "
+	                 "ORDER BY b DESC LIMIT 2", fast, sizeof fast);
+	assert_string_equal(fast, "10800000000000,1;3600000000000,2;");
+	rows_text(f->db, "SELECT time_bucket('1 hour', ts) AS b, count(*) FROM w GROUP BY b "
+	                 "ORDER BY b LIMIT 1", fast, sizeof fast);
+	assert_string_equal(fast, "3600000000000,2;");
+	/* One narrow pass for the dense data, more for the sparse. */
+	char plan[8192];
+	rows_text(f->db, "EXPLAIN ANALYZE SELECT ts FROM m ORDER BY ts DESC LIMIT 3", plan,
+	          sizeof plan);
+	if (!strstr(plan, "TimeWindow  (newest first, in widening windows; 1 pass)"))
+		fail_msg("%s", plan);
+	rows_text(f->db, "EXPLAIN ANALYZE SELECT ts FROM m WHERE h = 'c' ORDER BY ts DESC LIMIT 1",
+	          plan, sizeof plan);
+	assert_non_null(strstr(plan, "passes)"));
+	rows_text(f->db, "EXPLAIN SELECT ts FROM m ORDER BY x DESC LIMIT 5", plan, sizeof plan);
+	assert_null(strstr(plan, "TimeWindow"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +713,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_latest_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_aggregates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_window, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

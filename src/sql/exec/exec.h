@@ -162,6 +162,8 @@ struct WinPlan;
 Op *op_window(ExecCtx *cx, Op *kid, const struct WinPlan *plan);
 struct GapfillPlan;
 Op *op_gapfill(ExecCtx *cx, Op *kid, const struct GapfillPlan *plan);
+struct TimeWindowPlan;
+Op *op_time_window(ExecCtx *cx, Op *kid, const struct TimeWindowPlan *plan);
 
 /* Runs op to the end and keeps its rows (subqueries). */
 int exec_collect(Op *op, RowStore *rs, StErr *err);

@@ -54,6 +54,16 @@ typedef struct AggPlan {
 	uint32_t *stats_col;        /* [naggs] */
 } AggPlan;
 
+/* A top-N by time over one table's scan, read in widening windows
+ * (time_window.c). The scan's range is narrowed while it runs. */
+typedef struct TimeWindowPlan {
+	ScanPlan *scan;
+	bool desc;                  /* the newest first */
+	int64_t width, origin;      /* the leading sort key is time_bucket(width,
+	                               ts, origin); width 0: ts itself */
+	Expr *limit, *offset;       /* as the Sort's */
+} TimeWindowPlan;
+
 #define AGG_STATS_ROWS UINT32_MAX        /* stats_col: count(*) */
 #define AGG_STATS_TS (UINT32_MAX - 1)    /* stats_col: the time column */
 

@@ -377,6 +377,19 @@ int sqltime_bucket(int64_t width, int64_t ts, int64_t origin, int64_t *out, StEr
 {
 	if (width <= 0)
 		return failf(err, STELE_EINVAL, "stride must be greater than zero");
+	int64_t d;
+	if (!__builtin_sub_overflow(ts, origin, &d)) {
+		/* The usual case, in 64 bits: the floor of d / width. */
+		int64_t q = d / width, r = d % width;
+		if (r < 0)
+			q--;
+		int64_t start;
+		if (!__builtin_mul_overflow(q, width, &start) &&
+		    !__builtin_add_overflow(start, origin, &start)) {
+			*out = start;
+			return STELE_OK;
+		}
+	}
 	__int128 diff = (__int128)ts - origin;
 	__int128 q = diff / width;
 	if (diff % width < 0)

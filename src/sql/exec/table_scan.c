@@ -205,11 +205,15 @@ static int rows_batch(TableScan *ts, const Rows *r, Batch **out, StErr *err)
 			break;
 		case SCAN_FIELD: {
 			const ColVec *cv = &r->cols[ts->field_slot[k]];
-			v->null = arena_alloc(&op->out, n + 1);
-			if (!v->null)
-				return NOMEM(err);
-			for (uint32_t i = 0; i < n; i++)
-				v->null[i] = !cv->valid[i];
+			if (!memchr(cv->valid, 0, n)) {
+				v->null = nonull; /* the usual case: a value in every row */
+			} else {
+				v->null = arena_alloc(&op->out, n + 1);
+				if (!v->null)
+					return NOMEM(err);
+				for (uint32_t i = 0; i < n; i++)
+					v->null[i] = !cv->valid[i];
+			}
 			if (v->type == STELE_TYPE_VARCHAR) {
 				v->d.s = arena_alloc(&op->out, (size_t)(n + 1) * sizeof(SqlStr));
 				if (!v->d.s)

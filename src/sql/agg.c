@@ -914,6 +914,18 @@ static int bool_merge(AggRun *run, const AggCall *c, void *d, const void *src, S
 	}
 	return STELE_OK;
 }
+/* A block's sum of a boolean column counts its trues. */
+static int bool_stats(AggRun *run, const AggCall *c, void *st, const AggStats *in, StErr *err)
+{
+	BoolState *s = st;
+	if (in->n == 0)
+		return STELE_OK;
+	bool is_and = strcmp(c->def->name, "bool_or") != 0;
+	bool x = is_and ? in->st->sum.i == (__int128)in->n : in->st->sum.i > 0;
+	s->v = s->has ? (is_and ? s->v && x : s->v || x) : x;
+	s->has = true;
+	return STELE_OK;
+}
 static int bool_final(AggRun *run, const AggCall *c, void *st, Datum *out, StErr *err)
 {
 	BoolState *s = st;
@@ -1021,9 +1033,9 @@ static const AggDef agg_defs[] = {
 	{"twa", 2, 2, series_bind, list_init, list_update, list_merge, twa_final, NULL},
 	{"rate", 2, 2, series_bind, list_init, list_update, list_merge, rate_final, NULL},
 	{"derivative", 2, 2, series_bind, list_init, list_update, list_merge, rate_final, NULL},
-	{"bool_and", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, NULL},
-	{"bool_or", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, NULL},
-	{"every", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, NULL},
+	{"bool_and", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, bool_stats},
+	{"bool_or", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, bool_stats},
+	{"every", 1, 1, bool_bind, bool_init, bool_update, bool_merge, bool_final, bool_stats},
 	{"string_agg", 2, 2, stragg_bind, stragg_init, stragg_update, NULL, stragg_final, NULL},
 };
 

@@ -766,7 +766,7 @@ static bool has_subquery(const Expr *e)
  * every aggregate folds statistics (AggDef.stats) of a plain column:
  * count of anything, sum and avg of numbers, min and max of numbers or
  * the time, first and last of a number or boolean by the time, spread of
- * a double. Fills in the plans when so. */
+ * a double, bool_and, bool_or and every of a boolean. Fills in the plans when so. */
 static int stats_plan(Binder *b, const Rel *from, Op *op, AggPlan *ap, StErr *err)
 {
 	ScanPlan *sp = from->scan;
@@ -808,6 +808,8 @@ static int stats_plan(Binder *b, const Rel *from, Op *op, AggPlan *ap, StErr *er
 			ok = t == STELE_TYPE_DOUBLE;
 		else if (first)
 			ok = num || t == STELE_TYPE_BOOLEAN;
+		else if (c->def->name[0] == 'b' || strcmp(f, "every") == 0)
+			ok = t == STELE_TYPE_BOOLEAN; /* bool_and, bool_or */
 		else
 			ok = num; /* sum, avg, mean, min, max */
 		if (first) {

@@ -580,7 +580,8 @@ static void test_stats_aggregates(void **state)
 	static const char *const q[] = {
 		"SELECT h, count(*), count(z), sum(x), avg(x), min(x), max(x), sum(y), avg(y), "
 		"min(y), max(y), spread(y), first(x, ts), last(x, ts), first(z, ts), last(z, ts), "
-		"first(f, ts), last(f, ts), count(f), min(ts), max(ts) FROM %s GROUP BY h ORDER BY h",
+		"first(f, ts), last(f, ts), count(f), min(ts), max(ts), bool_and(f), bool_or(f), "
+		"every(f) FROM %s GROUP BY h ORDER BY h",
 		"SELECT count(*), sum(x), min(z), max(z), last(y, ts), first(y, ts), first(z, ts), "
 		"last(z, ts), first(f, ts) FROM %s",
 		"SELECT h, count(*), sum(x), max(y), last(x, ts) FROM %s WHERE ts >= 100::timestamp "

@@ -6,6 +6,7 @@
 #   make test       warnings as errors; unit tests under ASan+UBSan, then the
 #                   integration tests
 #   make bench      the benchmark suite; results into docs/BENCHMARKS.md
+#   make bench-full the same at 1,000 hosts (bench/run.sh --full)
 #   make test-long  make test, then every unit test under ThreadSanitizer, a
 #                   multi-threaded import under TSan, and 200 crash rounds
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each, growing
@@ -16,7 +17,7 @@ GEN    ?= Ninja
 CMAKE  := cmake -G $(GEN) -Wno-dev
 DATA   ?= ./data
 
-.PHONY: all deps build debug asan tsan fuzz test test-long unit integration run bench clean
+.PHONY: all deps build debug asan tsan fuzz test test-long unit integration run bench bench-full clean
 
 all: build
 
@@ -66,6 +67,9 @@ run: build
 
 bench: build
 	@bench/run.sh
+
+bench-full: build
+	@bench/run.sh --full
 
 clean:
 	rm -rf build build-debug build-asan build-tsan build-fuzz

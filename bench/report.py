@@ -4,7 +4,11 @@ Everything above the marker line in docs/BENCHMARKS.md is hand-written and
 kept; everything below it is replaced by tables built from the results file
 (KEY=VALUE lines). No figure is written that was not measured in the run."""
 
+import os
+import subprocess
 import sys
+
+import results as qresults
 
 MARKER = "<!-- Everything below is written by bench/run.sh (make bench); do not edit. -->"
 
@@ -31,6 +35,244 @@ def ratio(stele, peer, higher_is_better):
     return "%.2f× %s" % (x, "better" if x >= 1 else "worse")
 
 
+# ---- the query benchmark -------------------------------------------------------
+
+SYSTEMS = [("stele", "Stele"), ("clickhouse", "ClickHouse"), ("influxdb", "InfluxDB"),
+           ("postgres", "PostgreSQL")]
+CHART = "bench-queries.png"
+
+
+def fms(x):
+    """Milliseconds with about three significant digits."""
+    x = float(x)
+    if x < 1:
+        return "%.3f" % x
+    if x < 10:
+        return "%.2f" % x
+    if x < 100:
+        return "%.1f" % x
+    return fnum(x)
+
+
+def lat_ratio(stele, peer):
+    """Stele's median over the peer's, and how much faster or slower that is."""
+    if not stele or not peer:
+        return "n/a"
+    q = stele / peer
+    f = 1 / q if q <= 1 else q
+    return "%s (%s× %s)" % ("%.2f" % q if q >= 0.1 else "%.2g" % q,
+                            "%.2f" % f if f < 10 else "%.1f" % f if f < 100 else fnum(f),
+                            "faster" if q <= 1 else "slower")
+
+
+def load_times(r):
+    """{system: {type: [ms]}}, {system: {query id: median}}, {system: [errors]}
+    of the systems whose results the run kept."""
+    by_type, by_query, errors = {}, {}, {}
+    for key, _ in SYSTEMS:
+        path = r.get("q_results_" + key)
+        if not path:
+            continue
+        entries = list(qresults.iterate(path, data=False))
+        by_type[key] = qresults.by_type(entries)
+        by_query[key] = {e["id"]: e["median"] for e in entries if "error" not in e}
+        errors[key] = ["%s: %s" % (e["id"], e["error"]) for e in entries if "error" in e]
+    return by_type, by_query, errors
+
+
+def chart(r, types, stats, docdir, systems):
+    """A clustered bar chart of the median per type and system, log scale,
+    drawn by gnuplot into docs/bench-queries.png."""
+    outdir = os.path.dirname(r["q_results_stele"])
+    dat = os.path.join(outdir, "chart.dat")
+    gp = os.path.join(outdir, "chart.gp")
+    with open(dat, "w") as f:
+        f.write("# type " + " ".join(name for _, name in systems) + "\n")
+        for t in types:
+            f.write(t + " " + " ".join(
+                "%.4f" % stats[k][t][0] if t in stats.get(k, {}) else "NaN"
+                for k, _ in systems) + "\n")
+    colors = {"stele": "#1b7837", "clickhouse": "#f1a340", "influxdb": "#5e3c99",
+              "postgres": "#2166ac"}
+    plots = []
+    for i, (k, name) in enumerate(systems):
+        plots.append("'%s' using %d%s title '%s' lc rgb '%s'" % (
+            dat, i + 2, ":xtic(1)" if i == 0 else "", name, colors[k]))
+    script = """set terminal pngcairo size 1400,700 font 'Sans,10'
+set output '%s'
+set title 'TSBS devops queries, %s hosts x 1 day: median latency per query type (ms, log scale; lower is better)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.9 border -1
+set boxwidth 0.9
+set logscale y
+set format y '%%g'
+set ylabel 'median latency, ms'
+set grid ytics
+set xtics rotate by -35 left
+set key top left
+set bmargin 9
+set rmargin 12
+set datafile missing 'NaN'
+plot %s
+""" % (os.path.join(docdir, CHART), fnum(r["q_hosts"]), ", ".join(plots))
+    with open(gp, "w") as f:
+        f.write(script)
+    subprocess.run(["gnuplot", gp], check=True)
+
+
+def queries_section(r, docdir):
+    by_type, by_query, errors = load_times(r)
+    kept = [(k, n) for k, n in SYSTEMS if k in by_type]
+    stats = {k: {t: (qresults.median(v), qresults.p95(v), len(v)) for t, v in by_type[k].items()}
+             for k, _ in kept}
+    types = list(by_type["stele"].keys())
+    for k, _ in kept:
+        for t in by_type[k]:
+            if t not in types:
+                types.append(t)
+    hosts = int(r["q_hosts"])
+    names = dict(SYSTEMS)
+    out = ["## Queries: the TSBS devops set, Stele beside ClickHouse, InfluxDB and PostgreSQL", ""]
+    out.append("Data: the file above (%s hosts × 1 day, %s rows) loaded into every system. "
+               "Queries: %s, %s instances of each of the %d TSBS devops query types with random "
+               "hosts and windows (`bench/queries.py`, seed 321; `bench/README.md` defines each "
+               "type and shows each dialect). Every instance runs %s times untimed (the first "
+               "keeps the answer), then up to %s times timed, fewer (but at least 3) once the "
+               "timed runs have taken %s s together; a type's median and p95 are over all "
+               "timed runs of its instances. The systems run one after another, each alone on "
+               "the machine." % (
+                   fnum(hosts), fnum(r["data_rows"]), r["q_count"], r["q_instances"],
+                   len(types), r["q_warmup"], r["q_runs"], r["q_max_seconds"]))
+    out.append("")
+    out.append("Commands (in `%s`; machine as above): `bench/queries.py --hosts %s --duration "
+               "1d --instances %s --out bench/out/queries`; Stele: `build/bench/bench_query --db "
+               "bench/out/stele-db --queries bench/out/queries/stele.tsv --warmup %s --runs %s "
+               "--max-seconds %s`; each peer: `bench/peers.py clickhouse|postgres|influxdb --dir "
+               "bench/out/peer-NAME --queries bench/out/queries/NAME.tsv` with the same "
+               "`--warmup`, `--runs` and `--max-seconds`; then `bench/answers.py`." % (
+                   r.get("run_command", "make bench (bench/run.sh)").split(" (")[0],
+                   r["q_hosts"], r["q_instances"], r["q_warmup"], r["q_runs"],
+                   r["q_max_seconds"]))
+    out.append("")
+    agree = ", ".join(names[k] for k in r.get("q_systems", "").split(",") if k)
+    out.append("Answers: every one of the %s queries gave the same answer in %s (the same rows; "
+               "timestamps as instants; numbers equal within 1e-9 relative, averages within "
+               "1e-6 absolute; rows in the order the query asks for, InfluxDB's compared as a "
+               "set), checked before the timings below were kept (`bench/answers.py`)."
+               % (r.get("answers_checked", r["q_count"]), agree))
+    out.append("")
+    # the systems: versions, loading, how a query is timed
+    how = {
+        "stele": ("`stele import` of the line protocol (above)",
+                  "in the process, through the C API: `stele_prepare`, `stele_next` over every "
+                  "batch (every value read), `stele_finalize` (`build/bench/bench_query`)"),
+        "clickhouse": ("`clickhouse-client --query 'INSERT INTO cpu FORMAT TabSeparated'` "
+                       "from the rows converted out of the line protocol, then `OPTIMIZE TABLE "
+                       "cpu FINAL` once no merge runs, until one part per partition is left",
+                       "HTTP POST of the query on one kept-alive connection to 127.0.0.1, "
+                       "from sending it to the last byte of the TabSeparated answer"),
+        "influxdb": ("the line protocol POSTed to `/write` in batches of 10,000 lines by one "
+                     "client",
+                     "HTTP GET `/query?epoch=ns` on one kept-alive connection to 127.0.0.1, "
+                     "from sending it to the last byte of the JSON answer"),
+        "postgres": ("`COPY cpu FROM STDIN` of the converted rows, then `CREATE INDEX` on "
+                     "(hostname, ts) and on (ts), `VACUUM ANALYZE`",
+                     "psycopg2 over the unix socket: `execute` and `fetchall`, values kept as "
+                     "PostgreSQL's text"),
+    }
+    out.append("| system | version | loaded by | load time | a query's latency is |")
+    out.append("| --- | --- | --- | ---: | --- |")
+    for k, name in SYSTEMS:
+        status = r.get(k + "_status", "ok")
+        if k == "stele":
+            ver, load = r["stele_version"], "%s s" % r["stele_import_s"]
+        else:
+            ver = "%s (Debian %s)" % (r.get(k + "_version", "?").split(" ")[0],
+                                      r.get(k + "_package", "?"))
+            load = "%s s" % r[k + "_load_s"] if k + "_load_s" in r else "—"
+            if k == "clickhouse" and "clickhouse_optimize_s" in r:
+                load += " + %s s" % r["clickhouse_optimize_s"]
+                if "clickhouse_parts" in r:
+                    load += " (%s part%s)" % (r["clickhouse_parts"],
+                                              "" if r["clickhouse_parts"] == "1" else "s")
+            if k == "postgres" and "postgres_index_s" in r:
+                load += " + %s s" % r["postgres_index_s"]
+        if status != "ok":
+            load = "—"
+        out.append("| %s | %s | %s | %s | %s |" % (name, ver, how[k][0], load, how[k][1]))
+    out.append("")
+    failed = [(names[k], r[k + "_status"]) for k, _ in SYSTEMS
+              if r.get(k + "_status", "ok") != "ok"]
+    for name, st in failed:
+        out.append("**%s was not measured**: it %s" % (name, st))
+        out.append("")
+    # the table
+    peers = [(k, n) for k, n in kept if k != "stele"]
+    out.append("### Latency per query type, ms: median / p95")
+    out.append("")
+    out.append("| query | " + " | ".join(n for _, n in kept) + " | " +
+               " | ".join("Stele ÷ %s (median)" % n for _, n in peers) + " |")
+    out.append("| --- | " + " | ".join("---:" for _ in kept) + " | " +
+               " | ".join("---" for _ in peers) + " |")
+    for t in types:
+        cells = []
+        for k, _ in kept:
+            st = stats[k].get(t)
+            cells.append("%s / %s" % (fms(st[0]), fms(st[1])) if st else "failed")
+        sm = stats["stele"].get(t, (0,))[0]
+        rat = [lat_ratio(sm, stats[k][t][0]) if t in stats[k] else "n/a" for k, _ in peers]
+        out.append("| %s | %s | %s |" % (t, " | ".join(cells), " | ".join(rat)))
+    out.append("")
+    out.append("A ratio under 1 means Stele is faster. Stele runs in the benchmark's own "
+               "process; the peers' figures include their client protocol and a loopback round "
+               "trip (about 0.1 ms with Python's http.client or psycopg2), which matters only "
+               "for the sub-millisecond queries.")
+    out.append("")
+    chart(r, types, stats, docdir, kept)
+    out.append("![median latency per query type and system](%s)" % CHART)
+    out.append("")
+    for k, name in SYSTEMS:
+        for e in errors.get(k, []):
+            out.append("- %s could not run %s" % (name, e))
+    if any(errors.values()):
+        out.append("")
+    # targets
+    out.append("### Targets (issue: the TSBS query benchmark)")
+    out.append("")
+    out.append("| target | measured | met |")
+    out.append("| --- | --- | --- |")
+    if "clickhouse" in stats:
+        ch = stats["clickhouse"]
+        ok_types = [t for t in types if t in ch and t in stats["stele"]
+                    and stats["stele"][t][0] <= ch[t][0] / 2]
+        missed = ["%s (%.2f)" % (t, stats["stele"][t][0] / ch[t][0]) for t in types
+                  if t in ch and t in stats["stele"] and t not in ok_types]
+        out.append("| every query type's median at most half of ClickHouse's (Stele ÷ ClickHouse "
+                   "≤ 0.50) | %d of %d types; over: %s | %s |" % (
+                       len(ok_types), len(types), ", ".join(missed) or "none",
+                       "yes" if not missed and len(ok_types) == len(types) else "**no**"))
+        sq, cq = by_query["stele"], by_query["clickhouse"]
+        both = [q for q in sq if q in cq]
+        ok_q = [q for q in both if sq[q] <= cq[q] / 2]
+        out.append("| the same for every query instance, each against the same query on "
+                   "ClickHouse | %d of %d | %s |" % (len(ok_q), len(both),
+                                                    "yes" if len(ok_q) == len(both) else "**no**"))
+    else:
+        out.append("| every query type's median at most half of ClickHouse's | ClickHouse was "
+                   "not measured | not known |")
+    lp = stats["stele"].get("lastpoint")
+    if lp and hosts == 1000:
+        out.append("| lastpoint under 1 ms at 1,000 hosts (median) | %s ms | %s |" % (
+            fms(lp[0]), "yes" if lp[0] < 1 else "**no**"))
+    elif lp:
+        out.append("| lastpoint under 1 ms at 1,000 hosts (median) | %s ms at %s hosts; "
+                   "1,000 hosts are measured by `make bench-full` | not measured at this "
+                   "size |" % (fms(lp[0]), fnum(hosts)))
+    out.append("")
+    return out
+
+
 def main():
     r = load(sys.argv[1])
     doc = sys.argv[2]
@@ -51,11 +293,13 @@ def main():
                    fnum(rows // 8640), fnum(rows), fnum(rows * 10), fnum(r["data_bytes"]),
                    r["data_md5"]))
     out.append("")
-    out.append("Command: `make bench` (`bench/run.sh`). Stele: `stele import --db DIR --sync "
+    out.append("Command: `%s`, %s s in all. Stele: `stele import --db DIR --sync "
                "interval=100ms FILE`, the median of 3 runs, wall time and peak RSS from "
                "`/usr/bin/time -v`. VictoriaMetrics: the same file POSTed to its InfluxDB "
                "`/write` endpoint in 8 MB chunks by one curl client, then `force_flush`; bytes "
-               "on disk after `force_merge` once the size stops changing.")
+               "on disk after `force_merge` once the size stops changing." % (
+                   r.get("run_command", "make bench (bench/run.sh)").split(" (")[0],
+                   fnum(r.get("run_wall_s", 0))))
     out.append("")
     out.append("### Ingest and storage, Stele beside VictoriaMetrics")
     out.append("")
@@ -124,6 +368,8 @@ def main():
                        fnum(r["hc_series"]), r["hc_import_s"],
                        fnum(int(r["hc_peak_rss_kib"]) / 1024)))
         out.append("")
+    if "q_count" in r:
+        out += queries_section(r, os.path.dirname(os.path.abspath(doc)))
     with open(doc, "w") as f:
         f.write(head + "\n".join(out) + "\n")
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark suite behind `make bench` (see bench/README.md).
 #
-#   bench/run.sh           the standard run; writes docs/BENCHMARKS.md
+#   bench/run.sh           the standard run, 100 hosts x 1 day; writes docs/BENCHMARKS.md
+#   bench/run.sh --full    the same at 1,000 hosts x 1 day (make bench-full)
 #   bench/run.sh --smoke   tiny sizes, Stele only, checks answers, writes nothing
 #
 # Every figure in docs/BENCHMARKS.md comes from this script's measurements in
@@ -12,31 +13,66 @@ ROOT=$(pwd)
 OUT=$ROOT/bench/out
 STELE=$ROOT/build/stele
 GEN=$ROOT/build/bench/gen_devops
+BQ=$ROOT/build/bench/bench_query
+PY=/usr/bin/python3
 RESULTS=$OUT/results.env
 VM_PORT=${VM_PORT:-18428}
+CH_PORT=${CH_PORT:-18123}         # ClickHouse HTTP; its native port is the next one
+INFLUX_PORT=${INFLUX_PORT:-18086} # InfluxDB HTTP; its RPC port is the next one
+# The query benchmark's rule (bench/README.md, "How latency is measured"):
+# instances per query type, untimed runs first (the first keeps the answer),
+# timed runs, and the seconds after which an instance's timed runs stop
+# (after at least 3).
+Q_INSTANCES=${Q_INSTANCES:-5}
+Q_WARMUP=${Q_WARMUP:-2}
+Q_RUNS=${Q_RUNS:-10}
+Q_MAX_SECONDS=${Q_MAX_SECONDS:-2}
 SMOKE=0
-[ "${1:-}" = "--smoke" ] && SMOKE=1
+FULL=0
+case "${1:-}" in
+--smoke) SMOKE=1 ;;
+--full) FULL=1 ;;
+"") ;;
+*) echo "usage: bench/run.sh [--smoke | --full]" >&2; exit 2 ;;
+esac
 
 mkdir -p "$OUT"
+run_start=$(date +%s)
 vm_pid=""
+# Stops whatever this run started that is still running: VictoriaMetrics,
+# and a peer's server if peers.py could not stop it (its pid file remains).
 cleanup() {
 	if [ -n "$vm_pid" ] && kill -0 "$vm_pid" 2>/dev/null; then
 		kill "$vm_pid" 2>/dev/null || true
 		wait "$vm_pid" 2>/dev/null || true
 	fi
+	local f pid
+	for f in "$OUT"/peer-*/server.pid; do
+		[ -e "$f" ] || continue
+		pid=$(cat "$f")
+		# only a process group that peers.py started: its leader still runs
+		# one of the peers' commands
+		if [ -n "$pid" ] && grep -qaE 'clickhouse|influxd|postgres' "/proc/$pid/cmdline" 2>/dev/null; then
+			kill -TERM -- "-$pid" 2>/dev/null || true
+			for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+			kill -KILL -- "-$pid" 2>/dev/null || true
+		fi
+		rm -f "$f"
+	done
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 step() { printf '\n== %s\n' "$*"; }
 result() { printf '%s=%s\n' "$1" "$2" >>"$RESULTS"; printf '   %-28s %s\n' "$1" "$2"; }
 : >"$RESULTS"
 
-for tool in "$STELE" "$GEN"; do
+for tool in "$STELE" "$GEN" "$BQ"; do
 	[ -x "$tool" ] || { echo "bench: $tool is missing; run make first" >&2; exit 1; }
 done
 
 # ---- data -----------------------------------------------------------------
-if [ $SMOKE = 1 ]; then HOSTS=5; DUR=10m; else HOSTS=100; DUR=1d; fi
+if [ $SMOKE = 1 ]; then HOSTS=5; DUR=10m; elif [ $FULL = 1 ]; then HOSTS=1000; DUR=1d; else HOSTS=100; DUR=1d; fi
 DATA=$OUT/devops-${HOSTS}x${DUR}.lp
 step "generating devops cpu-only data: $HOSTS hosts x $DUR, every 10 s, seed 123"
 "$GEN" --hosts "$HOSTS" --duration "$DUR" --out "$DATA"
@@ -98,6 +134,40 @@ result stele_bytes_on_disk "$s_disk"
 result stele_bytes_per_value "$s_bpv"
 
 if [ $SMOKE = 1 ]; then
+	# The query suite at a tiny size: 10 hosts x 13 h every 30 s (so that
+	# every query type's window fits), two instances of each query type
+	# through bench_query, answers compared with reference.py's brute-force
+	# evaluation of the same queries over the line protocol. No timings.
+	step "Stele: the query set through bench_query, answers against bench/reference.py"
+	SQ=$OUT/smoke-queries
+	rm -rf "$SQ" "$OUT/stele-qdb" && mkdir -p "$SQ"
+	"$GEN" --hosts 10 --duration 13h --interval 30s --out "$SQ/data.lp"
+	[ "$(wc -l <"$SQ/data.lp")" = 15600 ] || { echo "bench: the query smoke data has $(wc -l <"$SQ/data.lp") rows" >&2; exit 1; }
+	"$STELE" import --db "$OUT/stele-qdb" --sync none "$SQ/data.lp" >/dev/null
+	$PY bench/queries.py --hosts 10 --duration 13h --instances 2 --out "$SQ"
+	"$BQ" --db "$OUT/stele-qdb" --queries "$SQ/stele.tsv" --warmup 0 --runs 0 --out "$SQ/stele.res"
+	# the runner under ASan+UBSan too, when that build is there (make test):
+	# clean exit, no leaks, the same answers
+	if [ -x "$ROOT/build-asan/bench/bench_query" ]; then
+		"$ROOT/build-asan/bench/bench_query" --db "$OUT/stele-qdb" --queries "$SQ/stele.tsv" \
+			--warmup 0 --runs 1 --out "$SQ/stele-asan.res"
+		cmp -s <(grep -v '^query' "$SQ/stele.res") <(grep -v '^query' "$SQ/stele-asan.res") ||
+			{ echo "bench: bench_query's answers differ between the release and the ASan build" >&2; exit 1; }
+		echo "   bench_query under ASan+UBSan: the same answers, no leaks"
+	fi
+	$PY bench/reference.py "$SQ/data.lp" "$SQ/queries.json" "$SQ/reference.res"
+	$PY bench/answers.py "$SQ/queries.json" stele="$SQ/stele.res" reference="$SQ/reference.res"
+	# Two answers checked by hand as well, from the file with awk: how many
+	# rows have usage_user > 90, and the greatest usage_system of host_7.
+	fields='{ n = split($2, kv, ","); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] + 0 } }'
+	want_hot=$(awk "$fields"' v["usage_user"] > 90 { c++ } END { print c + 0 }' "$SQ/data.lp")
+	want_max=$(awk "$fields"' /^cpu,hostname=host_7,/ && v["usage_system"] > m { m = v["usage_system"] } END { print m + 0 }' "$SQ/data.lp")
+	got=$("$STELE" sql --db "$OUT/stele-qdb" --read-only --format csv "SELECT count(*) FROM cpu WHERE usage_user > 90" | tail -1)
+	[ "$got" = "$want_hot" ] || { echo "bench: Stele counts $got rows with usage_user > 90, awk $want_hot" >&2; exit 1; }
+	got=$("$STELE" sql --db "$OUT/stele-qdb" --read-only --format csv "SELECT max(usage_system) FROM cpu WHERE hostname = 'host_7'" | tail -1)
+	[ "$got" = "$want_max" ] || { echo "bench: Stele's max(usage_system) of host_7 is $got, awk's $want_max" >&2; exit 1; }
+	printf '   %s rows with usage_user > 90 and max(usage_system) %s for host_7, as awk finds them\n' "$want_hot" "$want_max"
+	rm -rf "$SQ" "$OUT/stele-qdb"
 	step "smoke run passed (answers checked, no timings written)"
 	exit 0
 fi
@@ -176,6 +246,66 @@ result vm_bytes_on_disk "$vm_disk"
 result vm_bytes_per_value "$(awk -v d="$vm_disk" -v r="$rows" 'BEGIN { printf "%.4f", d / (r * 10) }')"
 rm -rf "$OUT/vm-chunks"
 
+# ---- queries: TSBS devops, Stele beside ClickHouse, InfluxDB, PostgreSQL ---
+# The same data in every system, the same queries in each one's language
+# (bench/queries.py), the same rule for warm-up and timed runs; every
+# answer checked against every other system's before any timing counts.
+QD=$OUT/queries
+step "queries: $Q_INSTANCES instances of each of 15 TSBS devops query types, seed 321"
+rm -rf "$QD" && mkdir -p "$QD"
+$PY bench/queries.py --hosts "$HOSTS" --duration "$DUR" --instances "$Q_INSTANCES" --out "$QD"
+result q_hosts "$HOSTS"
+result q_count "$(grep -vc '^#' "$QD/stele.tsv")"
+result q_instances "$Q_INSTANCES"
+result q_warmup "$Q_WARMUP"
+result q_runs "$Q_RUNS"
+result q_max_seconds "$Q_MAX_SECONDS"
+q_start=$(date +%s)
+
+step "Stele: bench_query on the database imported above (read-only)"
+"$BQ" --db "$OUT/stele-db" --queries "$QD/stele.tsv" --warmup "$Q_WARMUP" --runs "$Q_RUNS" \
+	--max-seconds "$Q_MAX_SECONDS" --out "$QD/stele.res"
+$PY bench/results.py summary "$QD/stele.res"
+result q_results_stele "$QD/stele.res"
+checked=(stele="$QD/stele.res")
+
+step "ClickHouse and PostgreSQL load tab-separated rows: converting the line protocol"
+$PY bench/peers.py tsv "$DATA" "$OUT/devops.tsv"
+
+# peer NAME QUERIES ARGS...: one peer from start to stop; its facts go into
+# the results, its failure is reported (in docs/BENCHMARKS.md too), not hidden
+peer() {
+	local name=$1 queries=$2; shift 2
+	local dir=$OUT/peer-$name
+	rm -rf "$dir"
+	: >"$QD/$name.env"
+	if $PY bench/peers.py "$name" --dir "$dir" --rows "$rows" --queries "$QD/$queries" \
+		--warmup "$Q_WARMUP" --runs "$Q_RUNS" --max-seconds "$Q_MAX_SECONDS" \
+		--out "$QD/$name.res" --info "$QD/$name.env" "$@"; then
+		result "q_results_$name" "$QD/$name.res"
+		checked+=("$name=$QD/$name.res")
+	fi
+	while IFS= read -r line; do result "${line%%=*}" "${line#*=}"; done <"$QD/$name.env"
+	rm -rf "$dir"
+}
+step "ClickHouse 18.16: clickhouse-server on 127.0.0.1:$CH_PORT/$((CH_PORT + 1)), MergeTree ORDER BY (hostname, time)"
+command -v clickhouse-server >/dev/null || { echo "bench: clickhouse-server is not installed (scripts/deps.sh)" >&2; exit 1; }
+result clickhouse_package "$(dpkg-query -W -f='${Version}' clickhouse-server)"
+peer clickhouse clickhouse.tsv --tsv "$OUT/devops.tsv" --port "$CH_PORT"
+step "PostgreSQL 15: a throwaway cluster on a unix socket, indexes on (hostname, ts) and (ts)"
+result postgres_package "$(dpkg-query -W -f='${Version}' postgresql-15)"
+peer postgres postgres.tsv --tsv "$OUT/devops.tsv"
+rm -f "$OUT/devops.tsv"
+step "InfluxDB 1.6: influxd on 127.0.0.1:$INFLUX_PORT/$((INFLUX_PORT + 1)), line protocol over /write"
+command -v influxd >/dev/null || { echo "bench: influxd is not installed (scripts/deps.sh)" >&2; exit 1; }
+result influxdb_package "$(dpkg-query -W -f='${Version}' influxdb)"
+peer influxdb influxql.tsv --lp "$DATA" --port "$INFLUX_PORT"
+
+step "answer check: every system's answer to every query, before any timing is reported"
+$PY bench/answers.py "$QD/queries.json" "${checked[@]}" --unordered influxdb --summary "$RESULTS"
+result q_systems "$(printf '%s\n' "${checked[@]}" | cut -d= -f1 | paste -sd, -)"
+result q_wall_s "$(($(date +%s) - q_start))"
+
 # ---- the machine ----------------------------------------------------------
 result machine_cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 result machine_cores "$(nproc)"
@@ -184,7 +314,9 @@ result machine_kernel "$(uname -r)"
 result stele_version "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 result vm_version "$(dpkg-query -W -f='${Version}' victoria-metrics)"
 result run_date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+result run_wall_s "$(($(date +%s) - run_start))"
+result run_command "$([ $FULL = 1 ] && echo 'make bench-full (bench/run.sh --full)' || echo 'make bench (bench/run.sh)')"
 
-step "writing docs/BENCHMARKS.md"
-/usr/bin/python3 "$ROOT/bench/report.py" "$RESULTS" "$ROOT/docs/BENCHMARKS.md"
+step "writing docs/BENCHMARKS.md and docs/bench-queries.png"
+$PY "$ROOT/bench/report.py" "$RESULTS" "$ROOT/docs/BENCHMARKS.md"
 echo "done"

@@ -14,6 +14,7 @@ PKGS=(
   postgresql-15 python3-psycopg2
   # benchmarks
   victoria-metrics curl time gnuplot-nox
+  clickhouse-server clickhouse-client influxdb
 )
 
 missing=()

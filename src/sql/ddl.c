@@ -295,9 +295,21 @@ static int find_setting(const char *name)
 static void setting_value(const stele_stmt *st, int k, char *out, size_t n)
 {
 	const stele_options *o = &st->db->opts;
-	if (strcmp(settings[k].name, "statement_timeout") == 0)
-		snprintf(out, n, "%" PRIu32 "%s", o->statement_timeout_ms,
-		         o->statement_timeout_ms ? "ms" : "");
+	if (strcmp(settings[k].name, "statement_timeout") == 0) {
+		/* As PostgreSQL shows it: the largest unit that divides it. */
+		static const struct {
+			uint32_t ms;
+			const char *unit;
+		} units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}, {1, "ms"}};
+		uint32_t ms = o->statement_timeout_ms;
+		size_t u = 0;
+		while (ms && ms % units[u].ms)
+			u++;
+		if (ms)
+			snprintf(out, n, "%" PRIu32 "%s", ms / units[u].ms, units[u].unit);
+		else
+			snprintf(out, n, "0");
+	}
 	else if (strcmp(settings[k].name, "query_memory") == 0)
 		snprintf(out, n, "%zu", o->query_memory);
 	else

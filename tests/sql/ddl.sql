@@ -41,3 +41,8 @@ SET extra_float_digits = 3;
 SHOW server_version;
 BEGIN;
 COMMIT;
+SET statement_timeout = 1500;
+SHOW statement_timeout;
+SET statement_timeout = '2 min';
+SHOW statement_timeout;
+SET statement_timeout TO DEFAULT;

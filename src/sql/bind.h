@@ -118,6 +118,16 @@ void bind_collect_names(Binder *b, const Stmt *s);
 
 int bind_query(Binder *b, const Query *q, BoundQuery *out, StErr *err);
 
+/* bind_plan.c. The aggregation ap over op (rows of `from`, filtered by
+ * pred when not NULL): a HashAggregate, over block statistics where they
+ * answer it, or parallel workers merged; *op becomes it. */
+int bind_agg_op(Binder *b, const Rel *from, Expr *pred, AggPlan *ap, Op **op, StErr *err);
+/* The TimeWindow plan for a sort led by k0 with LIMIT lim OFFSET off over
+ * `from`, or NULL when the sort is not by time over one table's scan. */
+TimeWindowPlan *bind_time_window(Binder *b, const Rel *from, const Expr *k0, bool desc,
+                                 bool grouped, Expr **groups, uint32_t ngroups, Expr *lim,
+                                 Expr *off);
+
 /* Binds one FROM item (a table, a subquery, a join). */
 int bind_from(Binder *b, const FromItem *f, Rel *out, StErr *err);
 

@@ -127,18 +127,9 @@ int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids_o
 	}
 	if (rc == STELE_OK)
 		rc = series_match(&db->sx, spec->table, spec->preds, spec->npreds, &sids, &nsids, err);
-	Version *v = db->version;
+	Version *v = NULL;
 	MemTable *mems[2];
-	uint32_t nmems = 0;
-	if (rc == STELE_OK) {
-		version_ref(v);
-		if (db->imm) {
-			mems[nmems++] = db->imm;
-			mem_ref(db->imm);
-		}
-		mems[nmems++] = db->mem;
-		mem_ref(db->mem);
-	}
+	uint32_t nmems = rc == STELE_OK ? scan_pin(db, &v, mems) : 0;
 	pthread_mutex_unlock(&db->mu);
 	if (rc) {
 		free(types);

@@ -372,27 +372,38 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 	return STELE_OK;
 }
 
+uint32_t scan_pin(stele_db *db, Version **v, MemTable *mems[2])
+{
+	uint32_t n = 0;
+	*v = db->version;
+	version_ref(*v);
+	if (db->imm) {
+		mems[n++] = db->imm;
+		mem_ref(db->imm);
+	}
+	mems[n++] = db->mem;
+	mem_ref(db->mem);
+	return n;
+}
+
 bool scan_time_span(stele_db *db, uint32_t table, int64_t *min, int64_t *max)
 {
 	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	Version *v;
+	MemTable *mems[2];
 	pthread_mutex_lock(&db->mu);
-	const Version *v = db->version;
-	for (uint32_t i = 0; v && i < v->nsegs; i++) {
+	uint32_t nmems = scan_pin(db, &v, mems);
+	pthread_mutex_unlock(&db->mu);
+	for (uint32_t i = 0; i < v->nsegs; i++) {
 		const SegInfo *si = &v->segs[i]->info;
 		if (si->table != table || si->nrows == 0)
 			continue;
 		lo = si->min_ts < lo ? si->min_ts : lo;
 		hi = si->max_ts > hi ? si->max_ts : hi;
 	}
-	MemTable *mems[2] = {db->imm, db->mem};
-	for (int k = 0; k < 2; k++)
-		if (mems[k])
-			mem_ref(mems[k]);
-	pthread_mutex_unlock(&db->mu);
+	version_unref(v);
 	/* A memtable's own lock, not under the database mutex (as scans). */
-	for (int k = 0; k < 2; k++) {
-		if (!mems[k])
-			continue;
+	for (uint32_t k = 0; k < nmems; k++) {
 		pthread_rwlock_rdlock(&mems[k]->lock);
 		const MemTbl *t = mem_table(mems[k], table);
 		if (t && t->n) {
@@ -512,18 +523,9 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
 		memmove(sids, sids + lo, (size_t)(hi - lo) * sizeof *sids);
 		nsids = (uint32_t)(hi - lo);
 	}
-	Version *v = db->version;
+	Version *v = NULL;
 	MemTable *mems[2];
-	uint32_t nmems = 0;
-	if (rc == STELE_OK) {
-		version_ref(v);
-		if (db->imm) {
-			mems[nmems++] = db->imm;
-			mem_ref(db->imm);
-		}
-		mems[nmems++] = db->mem;
-		mem_ref(db->mem);
-	}
+	uint32_t nmems = rc == STELE_OK ? scan_pin(db, &v, mems) : 0;
 	pthread_mutex_unlock(&db->mu);
 	if (rc) {
 		tombset_free(&tombs);

@@ -102,6 +102,12 @@ int scan_latest(stele_db *db, const ScanSpec *spec, Rows *out, uint32_t **sids,
 /* *unavailable: a delete not yet applied to the segments touches the
  * table; the caller reads with a full scan instead. */
 
+/* What a read sees, pinned: the current manifest version and the
+ * memtables (the one being flushed, if any, then the active one), one
+ * reference each, which the caller drops (version_unref, mem_unref). The
+ * caller holds db->mu. Returns the number of memtables. */
+uint32_t scan_pin(stele_db *db, Version **v, MemTable *mems[2]);
+
 /* The time span of the table's rows, in segments and memtables as of now
  * (all series; deleted rows may still count): false when it has none. */
 bool scan_time_span(stele_db *db, uint32_t table, int64_t *min, int64_t *max);

@@ -2,7 +2,8 @@
 # packages first (scripts/deps.sh), so each works on a fresh machine.
 #
 #   make            release build: build/stele, build/libstele.{a,so}
-#   make run        build, then a tour: import sample data into ./data/demo
+#   make run        build, then start the server on ./data (loopback, no tokens)
+#   make tour       build, then a tour of the CLI: import sample data into ./data/demo
 #   make test       warnings as errors; unit tests under ASan+UBSan, then the
 #                   integration tests
 #   make bench      the benchmark suite; results into docs/BENCHMARKS.md
@@ -17,7 +18,7 @@ GEN    ?= Ninja
 CMAKE  := cmake -G $(GEN) -Wno-dev
 DATA   ?= ./data
 
-.PHONY: all deps build debug asan tsan fuzz test test-long unit integration run bench bench-full clean
+.PHONY: all deps build debug asan tsan fuzz test test-long unit integration run tour bench bench-full clean
 
 all: build
 
@@ -63,6 +64,9 @@ test-long: test tsan
 	@echo "make test-long: all tests passed"
 
 run: build
+	@scripts/serve.sh $(DATA)
+
+tour: build
 	@scripts/tour.sh $(DATA)
 
 bench: build

@@ -261,6 +261,12 @@ int stele_execute(stele_stmt *st, stele_err *err);
  * "INSERT 0 10", "CREATE TABLE", ... Valid until stele_finalize. */
 const char *stele_stmt_tag(const stele_stmt *st);
 
+/* Whether the statement only reads: a query, SHOW, EXPLAIN of a query (an
+ * EXPLAIN ANALYZE of a write runs the write), or a transaction statement.
+ * Servers check write permission on the others (DDL, INSERT, DELETE,
+ * SET). */
+bool stele_stmt_readonly(const stele_stmt *st);
+
 /* Rows returned or changed so far. */
 uint64_t stele_stmt_rows(const stele_stmt *st);
 

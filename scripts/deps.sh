@@ -8,10 +8,10 @@ PKGS=(
   # build
   build-essential cmake ninja-build pkg-config
   libzstd-dev libxxhash-dev libisal-dev libssl-dev libhtscodecs-dev
-  re2c lemon libedit-dev
+  re2c lemon libedit-dev libevent-dev zlib1g-dev
   # tests
   libcmocka-dev python3 python3-pytest zstd
-  postgresql-15 python3-psycopg2
+  postgresql-15 python3-psycopg2 python3-psycopg python3-influxdb python3-requests openssl
   # benchmarks
   victoria-metrics curl time gnuplot-nox
   clickhouse-server clickhouse-client influxdb

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's tour, run by `make run`: generate an hour of devops data,
+# The README's tour, run by `make tour`: generate an hour of devops data,
 # import it into DATA/demo, show its stats and a slice of it dumped back.
 set -euo pipefail
 data=${1:-./data}

@@ -23,6 +23,10 @@ static const char usage[] =
 	"damaged records (each is reported); without it such a database does not open.\n"
 	"  inspect  FILE...                                    show a WAL, segment, manifest or\n"
 	"                                                      series file's structure\n"
+	"  serve    --data ROOT [--http ADDR] [--pg ADDR] [--config FILE] [--insecure] ...\n"
+	"                                                      the server (stele serve --help)\n"
+	"  token    create --data ROOT --name NAME [--read DB]... [--write DB]... [--admin]\n"
+	"                                                      a new access token for the server\n"
 	"\n"
 	"exit status: 0 ok, 1 some lines rejected, 2 usage error, 3 failure\n";
 
@@ -71,7 +75,9 @@ int main(int argc, char **argv)
 	            {"dump", cmd_dump},
 	            {"stats", cmd_stats},
 	            {"inspect", cmd_inspect},
-	            {"sql", cmd_sql}};
+	            {"sql", cmd_sql},
+	            {"serve", cmd_serve},
+	            {"token", cmd_token}};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);

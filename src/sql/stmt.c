@@ -35,6 +35,26 @@ stele_type stele_stmt_col_type(const stele_stmt *st, uint32_t i)
 const char *stele_stmt_tag(const stele_stmt *st) { return st ? st->tag : ""; }
 uint64_t stele_stmt_rows(const stele_stmt *st) { return st ? st->rows : 0; }
 
+bool stele_stmt_readonly(const stele_stmt *st)
+{
+	if (!st)
+		return true;
+	const Stmt *s = st->ast;
+	if (s && s->kind == S_EXPLAIN && s->inner && (!s->analyze || s->inner->kind == S_SELECT))
+		return true;
+	switch (st->kind) {
+	case S_SELECT:
+	case S_SHOW_TABLES:
+	case S_SHOW:
+	case S_BEGIN:
+	case S_COMMIT:
+	case S_ROLLBACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void stele_stmt_cancel(stele_stmt *st)
 {
 	if (st)

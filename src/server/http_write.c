@@ -1,0 +1,288 @@
+/*
+ * http_write.c - InfluxDB's write endpoints: 1.x `POST /write?db=&rp=
+ * &precision=&u=&p=` and 2.x `POST /api/v2/write?bucket=&org=&precision=`,
+ * plain or gzip, answered as InfluxDB answers them (README.md, "HTTP").
+ *
+ * The loop thread checks the request (http_write_accept): credentials,
+ * database name, precision, and the load: when the bodies waiting for a
+ * worker already exceed --max-pending, the answer is 503 with
+ * Retry-After. A worker then inflates a gzip body (zlib, bounded by
+ * --max-body), blanks lines longer than --max-line (they are reported as
+ * rejected; the line numbers of the rest stay right) and writes the body
+ * as one batch with stele_write_lp, which commits the valid lines
+ * atomically and makes them durable under the sync policy before it
+ * returns. Only then is 204 sent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <zlib.h>
+
+#include "server/errmap.h"
+#include "server/http_int.h"
+#include "server/metrics.h"
+#include "util/timeutil.h"
+
+static int precision_of(const char *p, bool v2, int *out)
+{
+	if (!p || !*p) {
+		*out = STELE_PRECISION_NS;
+		return 0;
+	}
+	static const struct {
+		const char *name;
+		int prec;
+	} names[] = {{"ns", STELE_PRECISION_NS}, {"n", STELE_PRECISION_NS},
+	             {"us", STELE_PRECISION_US}, {"u", STELE_PRECISION_US},
+	             {"ms", STELE_PRECISION_MS}, {"s", STELE_PRECISION_S}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(p, names[i].name) == 0 && (!v2 || strlen(p) > 1 || p[0] == 's')) {
+			*out = names[i].prec;
+			return 0;
+		}
+	return -1;
+}
+
+bool http_write_accept(Http *h, HttpJob *j)
+{
+	Server *s = j->s;
+	bool v2 = strcmp(j->path, "/api/v2/write") == 0;
+	const char *why = NULL;
+	int code = http_authenticate(h, j->req, &j->query, &j->tok, &why);
+	if (code) {
+		http_refuse(h, j->req, code, why);
+		return false;
+	}
+	const char *db = evhttp_find_header(&j->query, v2 ? "bucket" : "db");
+	if (!db || !*db) {
+		http_send_error(h, j->req, 400, v2 ? "bucket is required" : "database is required");
+		return false;
+	}
+	/* InfluxDB 2.x buckets are often "db/rp": the database is the first part. */
+	char name[DBREG_NAME_MAX + 2];
+	snprintf(name, sizeof name, "%.*s", (int)strcspn(db, "/"), db);
+	StErr e = {0};
+	if (strlen(db) > 2 * DBREG_NAME_MAX || dbreg_check_name(name, &e) != STELE_OK) {
+		http_send_error(h, j->req, 400, e.msg[0] ? e.msg : "database name is too long");
+		return false;
+	}
+	if (!auth_allows(&j->tok, name, AUTH_WRITE)) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "token \"%s\" may not write to database \"%s\"", j->tok.name,
+		         name);
+		http_refuse(h, j->req, 403, msg);
+		return false;
+	}
+	snprintf(j->db, sizeof j->db, "%s", name);
+	if (precision_of(evhttp_find_header(&j->query, "precision"), v2, &j->precision) != 0) {
+		http_send_error(h, j->req, 400,
+		                "invalid precision (use ns, us, ms or s; 1.x also n and u)");
+		return false;
+	}
+	const char *enc = evhttp_find_header(evhttp_request_get_input_headers(j->req),
+	                                     "Content-Encoding");
+	if (enc && strcasecmp(enc, "gzip") == 0)
+		j->gzip = true;
+	else if (enc && strcasecmp(enc, "identity") != 0) {
+		http_send_error(h, j->req, 415, "unsupported Content-Encoding (use gzip or identity)");
+		return false;
+	}
+	struct evbuffer *in = evhttp_request_get_input_buffer(j->req);
+	size_t len = evbuffer_get_length(in);
+	if (metrics_gauge_value(s->metrics, G_PENDING_BYTES) + (int64_t)len >
+	        (int64_t)s->cfg.max_pending &&
+	    metrics_gauge_value(s->metrics, G_PENDING_BYTES) > 0) {
+		metrics_add(s->metrics, M_WRITES_OVERLOADED, 1);
+		evhttp_add_header(evhttp_request_get_output_headers(j->req), "Retry-After", "1");
+		http_send_error(h, j->req, 503, "ingest is overloaded: retry later");
+		return false;
+	}
+	j->body = evbuffer_new();
+	if (!j->body || evbuffer_add_buffer(j->body, in) != 0) {
+		http_send_error(h, j->req, 503, "out of memory");
+		return false;
+	}
+	j->pending_bytes = len;
+	metrics_gauge(s->metrics, G_PENDING_BYTES, (int64_t)len);
+	metrics_add(s->metrics, M_WRITE_REQUESTS, 1);
+	metrics_add(s->metrics, M_BYTES_INGESTED, len);
+	return true;
+}
+
+/* Inflates a gzip body into out, at most max bytes: 0, 413 over the
+ * limit, 400 when it is not valid gzip. */
+static int gunzip(const uint8_t *in, size_t n, size_t max, Buf *out, char *msg, size_t nmsg)
+{
+	z_stream z = {0};
+	if (inflateInit2(&z, 15 + 32) != Z_OK) {
+		snprintf(msg, nmsg, "out of memory");
+		return 503;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
+	size_t left = n - z.avail_in;
+	int zr = Z_OK, code = 0;
+	while (zr != Z_STREAM_END) {
+		if (!buf_reserve(out, 256 * 1024)) {
+			snprintf(msg, nmsg, "out of memory");
+			code = 503;
+			break;
+		}
+		size_t room = out->cap - out->len;
+		z.next_out = out->data + out->len;
+		z.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
+		uInt before = z.avail_out;
+		zr = inflate(&z, Z_NO_FLUSH);
+		out->len += before - z.avail_out;
+		if (out->len > max) {
+			snprintf(msg, nmsg, "request body is larger than the limit of %zu bytes after "
+			         "decompression (max-body)", max);
+			code = 413;
+			break;
+		}
+		if (zr == Z_STREAM_END && z.avail_in == 0 && left == 0)
+			break;
+		if (zr == Z_STREAM_END) {
+			/* concatenated gzip members */
+			if (z.avail_in == 0 && left) {
+				z.avail_in = (uInt)(left > UINT32_MAX ? UINT32_MAX : left);
+				left -= z.avail_in;
+			}
+			if (inflateReset(&z) != Z_OK)
+				break;
+			zr = Z_OK;
+			continue;
+		}
+		if (zr == Z_BUF_ERROR && z.avail_in == 0 && left) {
+			z.avail_in = (uInt)(left > UINT32_MAX ? UINT32_MAX : left);
+			left -= z.avail_in;
+			continue;
+		}
+		if (zr != Z_OK && !(zr == Z_BUF_ERROR && z.avail_out == 0)) {
+			snprintf(msg, nmsg, "invalid gzip body: %s", z.msg ? z.msg : "truncated");
+			code = 400;
+			break;
+		}
+	}
+	inflateEnd(&z);
+	return code;
+}
+
+/* Comments out lines longer than max: their first byte becomes '#', the
+ * parser skips them, and they are reported here. Returns how many. */
+static uint64_t blank_long_lines(uint8_t *p, size_t n, size_t max, uint64_t *first)
+{
+	uint64_t count = 0, line = 1;
+	size_t start = 0;
+	while (start < n) {
+		uint8_t *nl = memchr(p + start, '\n', n - start);
+		size_t end = nl ? (size_t)(nl - p) : n;
+		if (end - start > max) {
+			if (!count)
+				*first = line;
+			count++;
+			p[start] = '#';
+		}
+		start = end + 1;
+		line++;
+	}
+	return count;
+}
+
+void http_write_work(void *arg)
+{
+	HttpJob *j = arg;
+	Server *s = j->s;
+	char msg[1024];
+	size_t len = evbuffer_get_length(j->body);
+	uint8_t *data = len ? evbuffer_pullup(j->body, -1) : (uint8_t *)"";
+	Buf inflated = {0};
+	if (len && !data) {
+		j->code = 503;
+		snprintf(msg, sizeof msg, "out of memory");
+		goto fail;
+	}
+	if (j->gzip) {
+		int code = gunzip(data, len, s->cfg.max_body, &inflated, msg, sizeof msg);
+		if (code) {
+			j->code = code;
+			goto fail;
+		}
+		data = inflated.data ? inflated.data : (uint8_t *)"";
+		len = inflated.len;
+	}
+	uint64_t long_first = 0;
+	uint64_t nlong = blank_long_lines(data, len, s->cfg.max_line, &long_first);
+
+	stele_db *db;
+	StErr err = {0};
+	int rc = dbreg_get(s->reg, j->db, true, &db, &err);
+	if (rc != STELE_OK) {
+		j->code = rc == STELE_EINVAL ? 400 : errmap_http(&err);
+		snprintf(msg, sizeof msg, "%s", err.msg);
+		goto fail;
+	}
+	stele_write_options wo = {.precision = (stele_precision)j->precision};
+	stele_write_result res;
+	rc = stele_write_lp(db, (const char *)data, len, &wo, &res, &err);
+	metrics_add(s->metrics, M_ROWS_INGESTED, res.lines_written);
+	metrics_add(s->metrics, M_VALUES_INGESTED, res.values_written);
+	metrics_add(s->metrics, M_LINES_REJECTED, res.lines_rejected + nlong);
+	bool rejected = rc == STELE_EPARSE || rc == STELE_ETYPE || rc == STELE_ELIMIT;
+	if (rc != STELE_OK && !(rejected && res.n_errors > 0)) {
+		/* Nothing was written: the batch could not be committed. */
+		j->code = errmap_http(&err);
+		if (rc == STELE_ENOSPC || rc == STELE_ENOMEM)
+			http_job_header(j, "Retry-After", "5");
+		snprintf(msg, sizeof msg, "write failed: %s", err.msg);
+		goto fail;
+	}
+	if (rc == STELE_OK && nlong == 0) {
+		j->code = 204;
+		buf_reset(&j->out);
+		metrics_observe(s->metrics, H_WRITE_SECONDS, time_mono_ns() - j->received_ns);
+		http_job_reply(j);
+		buf_free(&inflated);
+		return;
+	}
+	/* Some lines were rejected; the others are written. */
+	uint64_t nrej = res.lines_rejected + nlong;
+	const stele_line_error *fe = res.n_errors ? &res.errors[0] : NULL;
+	char first[600];
+	uint64_t fline;
+	if (nlong && (!fe || long_first < fe->line)) {
+		fline = long_first;
+		snprintf(first, sizeof first, "line %llu: line is longer than the limit of %zu bytes "
+		         "(max-line)", (unsigned long long)long_first, s->cfg.max_line);
+	} else {
+		fline = fe->line;
+		snprintf(first, sizeof first, "line %llu: %s", (unsigned long long)fe->line, fe->msg);
+	}
+	snprintf(msg, sizeof msg, "%s%s (%llu line%s rejected, %llu written)",
+	         res.lines_written ? "partial write: " : "unable to parse: ", first,
+	         (unsigned long long)nrej, nrej == 1 ? "" : "s",
+	         (unsigned long long)res.lines_written);
+	j->code = 400;
+	buf_reset(&j->out);
+	buf_put(&j->out, "{\"error\":", 9);
+	http_json_str(&j->out, msg, strlen(msg));
+	char tail[160];
+	snprintf(tail, sizeof tail, ",\"line\":%llu,\"lines_written\":%llu,\"lines_rejected\":%llu}\n",
+	         (unsigned long long)fline, (unsigned long long)res.lines_written,
+	         (unsigned long long)nrej);
+	buf_put(&j->out, tail, strlen(tail));
+	metrics_observe(s->metrics, H_WRITE_SECONDS, time_mono_ns() - j->received_ns);
+	http_job_reply(j);
+	buf_free(&inflated);
+	return;
+fail:
+	buf_reset(&j->out);
+	buf_put(&j->out, "{\"error\":", 9);
+	http_json_str(&j->out, msg, strlen(msg));
+	buf_put(&j->out, "}\n", 2);
+	http_job_reply(j);
+	buf_free(&inflated);
+}

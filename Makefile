@@ -9,7 +9,8 @@
 #   make bench      the benchmark suite; results into docs/BENCHMARKS.md
 #   make bench-full the same at 1,000 hosts (bench/run.sh --full)
 #   make test-long  make test, then every unit test under ThreadSanitizer, a
-#                   multi-threaded import under TSan, and 200 crash rounds
+#                   multi-threaded import and the server's tests under TSan,
+#                   200 crash rounds and 200 server kill rounds
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each, growing
 #                   its corpus in tests/fuzz/corpus/
 #   make debug      debug build with assertions in build-debug/
@@ -61,6 +62,10 @@ test-long: test tsan
 	@cd build-tsan && ctest --output-on-failure -j2
 	@tests/long/tsan_import.sh
 	@ROUNDS=200 ROUNDS_NONE=50 tests/integration/run.sh
+	@KILL_ROUNDS=200 STELE=$(CURDIR)/build/stele /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+		tests/server/test_durability.py
+	@TSAN_OPTIONS="exitcode=66 $${TSAN_OPTIONS:-}" STELE=$(CURDIR)/build-tsan/stele \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/server
 	@echo "make test-long: all tests passed"
 
 run: build

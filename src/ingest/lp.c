@@ -658,7 +658,7 @@ static char *put_escaped(char *o, LpStr s, int kind)
  * name of the key needs escaping, so the pieces are copied as they are. */
 static bool build_series(Parser *P, LpLine *L, bool plain)
 {
-	const LpTag *t = P->b->tags + L->tag0;
+	const LpTag *t = L->ntags ? P->b->tags + L->tag0 : NULL;
 	size_t n = plain ? L->measurement.n : escaped_len(L->measurement, NAME_MEAS);
 	for (uint32_t i = 0; i < L->ntags; i++)
 		n += 2 + (plain ? (size_t)t[i].key.n + t[i].val.n

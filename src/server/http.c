@@ -33,6 +33,7 @@
 
 #include "server/auth.h"
 #include "server/http.h"
+#include "server/http_body.h"
 #include "server/http_int.h"
 #include "server/metrics.h"
 #include "server/work.h"
@@ -289,18 +290,10 @@ int http_authenticate(Http *h, struct evhttp_request *req, const struct evkeyval
 				v++;
 			snprintf(secret, sizeof secret, "%s", v);
 		} else if (strncasecmp(hdr, "Basic ", 6) == 0) {
-			const char *v = hdr + 6;
-			while (*v == ' ')
-				v++;
-			uint8_t dec[AUTH_SECRET_MAX * 2];
-			long n = auth_unb64(v, strlen(v), dec, sizeof dec - 1);
-			if (n < 0) {
+			if (http_basic_secret(hdr + 6, secret, sizeof secret) != 0) {
 				*why = "malformed Basic credentials";
 				return 401;
 			}
-			dec[n] = '\0';
-			const char *colon = memchr(dec, ':', (size_t)n);
-			snprintf(secret, sizeof secret, "%s", colon ? colon + 1 : (const char *)dec);
 		} else {
 			*why = "unsupported Authorization scheme (use Token, Bearer or Basic)";
 			return 401;
@@ -562,15 +555,27 @@ static void on_request(struct evhttp_request *req, void *arg)
 		http_job_free(j);
 }
 
-/* TLS: every connection's bufferevent wraps an SSL object. */
-static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+/* Each connection's bufferevent: over TLS it wraps an SSL object. Reads
+ * take up to 1 MiB at a time (libevent's default is 16 KiB), so a large
+ * write body costs a few syscalls, not hundreds. */
+#define READ_MAX (1 << 20)
+
+static struct bufferevent *conn_bev(struct event_base *base, void *arg)
 {
 	Http *h = arg;
-	SSL *ssl = SSL_new(h->s->tls);
-	if (!ssl)
-		return NULL;
-	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-	                                      BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev;
+	if (h->s->tls) {
+		SSL *ssl = SSL_new(h->s->tls);
+		if (!ssl)
+			return NULL;
+		bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+		                                     BEV_OPT_CLOSE_ON_FREE);
+	} else {
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	}
+	if (bev)
+		bufferevent_set_max_single_read(bev, READ_MAX);
+	return bev;
 }
 
 int http_start(Server *s, const int *fds, int nfds, StErr *err)
@@ -599,8 +604,7 @@ int http_start(Server *s, const int *fds, int nfds, StErr *err)
 	/* Over --max-body: read the rest before closing, so the client sees the 413. */
 	evhttp_set_flags(h->eh, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_gencb(h->eh, on_request, h);
-	if (s->tls)
-		evhttp_set_bevcb(h->eh, tls_bev, h);
+	evhttp_set_bevcb(h->eh, conn_bev, h);
 	for (int i = 0; i < nfds; i++) {
 		h->bound[i] = evhttp_accept_socket_with_handle(h->eh, fds[i]);
 		if (!h->bound[i]) {

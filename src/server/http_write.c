@@ -13,38 +13,18 @@
  * atomically and makes them durable under the sync policy before it
  * returns. Only then is 204 sent.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <zlib.h>
-
 #include "server/errmap.h"
+#include "server/http_body.h"
 #include "server/http_int.h"
 #include "server/metrics.h"
 #include "util/timeutil.h"
-
-static int precision_of(const char *p, bool v2, int *out)
-{
-	if (!p || !*p) {
-		*out = STELE_PRECISION_NS;
-		return 0;
-	}
-	static const struct {
-		const char *name;
-		int prec;
-	} names[] = {{"ns", STELE_PRECISION_NS}, {"n", STELE_PRECISION_NS},
-	             {"us", STELE_PRECISION_US}, {"u", STELE_PRECISION_US},
-	             {"ms", STELE_PRECISION_MS}, {"s", STELE_PRECISION_S}};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(p, names[i].name) == 0 && (!v2 || strlen(p) > 1 || p[0] == 's')) {
-			*out = names[i].prec;
-			return 0;
-		}
-	return -1;
-}
 
 bool http_write_accept(Http *h, HttpJob *j)
 {
@@ -77,7 +57,7 @@ bool http_write_accept(Http *h, HttpJob *j)
 		return false;
 	}
 	snprintf(j->db, sizeof j->db, "%s", name);
-	if (precision_of(evhttp_find_header(&j->query, "precision"), v2, &j->precision) != 0) {
+	if (http_precision(evhttp_find_header(&j->query, "precision"), v2, &j->precision) != 0) {
 		http_send_error(h, j->req, 400,
 		                "invalid precision (use ns, us, ms or s; 1.x also n and u)");
 		return false;
@@ -112,84 +92,41 @@ bool http_write_accept(Http *h, HttpJob *j)
 	return true;
 }
 
-/* Inflates a gzip body into out, at most max bytes: 0, 413 over the
- * limit, 400 when it is not valid gzip. */
-static int gunzip(const uint8_t *in, size_t n, size_t max, Buf *out, char *msg, size_t nmsg)
+#define KEEP_BYTES (64u << 20)
+
+/* Each worker's body buffer hangs off a thread key, whose destructor frees
+ * it when the worker ends. */
+static pthread_key_t body_key;
+static pthread_once_t body_once = PTHREAD_ONCE_INIT;
+
+static void body_free(void *p)
 {
-	z_stream z = {0};
-	if (inflateInit2(&z, 15 + 32) != Z_OK) {
-		snprintf(msg, nmsg, "out of memory");
-		return 503;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
-	size_t left = n - z.avail_in;
-	int zr = Z_OK, code = 0;
-	while (zr != Z_STREAM_END) {
-		if (!buf_reserve(out, 256 * 1024)) {
-			snprintf(msg, nmsg, "out of memory");
-			code = 503;
-			break;
-		}
-		size_t room = out->cap - out->len;
-		z.next_out = out->data + out->len;
-		z.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
-		uInt before = z.avail_out;
-		zr = inflate(&z, Z_NO_FLUSH);
-		out->len += before - z.avail_out;
-		if (out->len > max) {
-			snprintf(msg, nmsg, "request body is larger than the limit of %zu bytes after "
-			         "decompression (max-body)", max);
-			code = 413;
-			break;
-		}
-		if (zr == Z_STREAM_END && z.avail_in == 0 && left == 0)
-			break;
-		if (zr == Z_STREAM_END) {
-			/* concatenated gzip members */
-			if (z.avail_in == 0 && left) {
-				z.avail_in = (uInt)(left > UINT32_MAX ? UINT32_MAX : left);
-				left -= z.avail_in;
-			}
-			if (inflateReset(&z) != Z_OK)
-				break;
-			zr = Z_OK;
-			continue;
-		}
-		if (zr == Z_BUF_ERROR && z.avail_in == 0 && left) {
-			z.avail_in = (uInt)(left > UINT32_MAX ? UINT32_MAX : left);
-			left -= z.avail_in;
-			continue;
-		}
-		if (zr != Z_OK && !(zr == Z_BUF_ERROR && z.avail_out == 0)) {
-			snprintf(msg, nmsg, "invalid gzip body: %s", z.msg ? z.msg : "truncated");
-			code = 400;
-			break;
-		}
-	}
-	inflateEnd(&z);
-	return code;
+	buf_free(p);
+	free(p);
 }
 
-/* Comments out lines longer than max: their first byte becomes '#', the
- * parser skips them, and they are reported here. Returns how many. */
-static uint64_t blank_long_lines(uint8_t *p, size_t n, size_t max, uint64_t *first)
+static void body_key_init(void)
 {
-	uint64_t count = 0, line = 1;
-	size_t start = 0;
-	while (start < n) {
-		uint8_t *nl = memchr(p + start, '\n', n - start);
-		size_t end = nl ? (size_t)(nl - p) : n;
-		if (end - start > max) {
-			if (!count)
-				*first = line;
-			count++;
-			p[start] = '#';
-		}
-		start = end + 1;
-		line++;
+	pthread_key_create(&body_key, body_free);
+}
+
+static Buf *worker_body(void)
+{
+	pthread_once(&body_once, body_key_init);
+	Buf *b = pthread_getspecific(body_key);
+	if (!b && (b = calloc(1, sizeof *b)) != NULL && pthread_setspecific(body_key, b) != 0) {
+		free(b);
+		b = NULL;
 	}
-	return count;
+	return b;
+}
+
+/* A worker's buffer stays unless it grew past KEEP_BYTES. */
+static void trim_worker_body(void)
+{
+	Buf *b = pthread_getspecific(body_key);
+	if (b && b->cap > KEEP_BYTES)
+		buf_free(b);
 }
 
 void http_write_work(void *arg)
@@ -197,16 +134,27 @@ void http_write_work(void *arg)
 	HttpJob *j = arg;
 	Server *s = j->s;
 	char msg[1024];
+	/* The body, contiguous for the parser, in this worker's buffer: it keeps
+	 * its memory from request to request (no fresh pages to fault in each
+	 * time), up to KEEP_BYTES. */
 	size_t len = evbuffer_get_length(j->body);
-	uint8_t *data = len ? evbuffer_pullup(j->body, -1) : (uint8_t *)"";
+	Buf *wb = worker_body();
 	Buf inflated = {0};
-	if (len && !data) {
-		j->code = 503;
-		snprintf(msg, sizeof msg, "out of memory");
-		goto fail;
+	uint8_t *data = (uint8_t *)"";
+	if (wb)
+		buf_reset(wb);
+	if (len) {
+		if (!wb || !buf_reserve(wb, len)) {
+			j->code = 503;
+			snprintf(msg, sizeof msg, "out of memory");
+			goto fail;
+		}
+		evbuffer_remove(j->body, wb->data, len);
+		wb->len = len;
+		data = wb->data;
 	}
 	if (j->gzip) {
-		int code = gunzip(data, len, s->cfg.max_body, &inflated, msg, sizeof msg);
+		int code = http_gunzip(data, len, s->cfg.max_body, &inflated, msg, sizeof msg);
 		if (code) {
 			j->code = code;
 			goto fail;
@@ -215,7 +163,7 @@ void http_write_work(void *arg)
 		len = inflated.len;
 	}
 	uint64_t long_first = 0;
-	uint64_t nlong = blank_long_lines(data, len, s->cfg.max_line, &long_first);
+	uint64_t nlong = http_blank_long_lines(data, len, s->cfg.max_line, &long_first);
 
 	stele_db *db;
 	StErr err = {0};
@@ -246,6 +194,7 @@ void http_write_work(void *arg)
 		metrics_observe(s->metrics, H_WRITE_SECONDS, time_mono_ns() - j->received_ns);
 		http_job_reply(j);
 		buf_free(&inflated);
+		trim_worker_body();
 		return;
 	}
 	/* Some lines were rejected; the others are written. */
@@ -277,6 +226,7 @@ void http_write_work(void *arg)
 	metrics_observe(s->metrics, H_WRITE_SECONDS, time_mono_ns() - j->received_ns);
 	http_job_reply(j);
 	buf_free(&inflated);
+	trim_worker_body();
 	return;
 fail:
 	buf_reset(&j->out);
@@ -285,4 +235,5 @@ fail:
 	buf_put(&j->out, "}\n", 2);
 	http_job_reply(j);
 	buf_free(&inflated);
+	trim_worker_body();
 }

@@ -390,7 +390,9 @@ static int gather(const MemTbl *t, const uint32_t *idx, uint32_t n, Rows *out, S
 			}
 			if (mc->type == STELE_TYPE_VARCHAR) {
 				uint32_t len = (uint32_t)mc->v[r];
-				const char *s = (const char *)t->heap.data + (mc->v[r] >> 32);
+				/* a heap of empty strings only may be NULL */
+				const char *s = t->heap.data ? (const char *)t->heap.data + (mc->v[r] >> 32)
+				                             : "";
 				cv->v[o] = rows_put_str(out, s, len);
 			} else {
 				cv->v[o] = mc->v[r];

@@ -53,7 +53,7 @@ void rows_free(Rows *r);
 static inline const char *rows_str(const Rows *r, uint64_t v, uint32_t *len)
 {
 	*len = (uint32_t)v;
-	return (const char *)r->heap.data + (v >> 32);
+	return r->heap.data ? (const char *)r->heap.data + (v >> 32) : "";
 }
 
 /* Stores n bytes in the heap and returns the value for a VARCHAR ColVec;

@@ -96,7 +96,7 @@ static bool check_fields(LpBatch *b, const LpLine *l, const Table *t, FieldCache
 		}
 		uint32_t c = t ? table_find_column(t, k.p, k.n) : UINT32_MAX;
 		if (c == UINT32_MAX) {
-			const LpTag *tg = b->tags + l->tag0;
+			const LpTag *tg = l->ntags ? b->tags + l->tag0 : NULL;
 			for (uint32_t j = 0; j < l->ntags; j++) {
 				if (tg[j].key.n == k.n && memcmp(tg[j].key.p, k.p, k.n) == 0) {
 					lp_batch_reject(b, l->lineno, column_of(l, k), STELE_EPARSE,
@@ -129,7 +129,7 @@ static bool check_fields(LpBatch *b, const LpLine *l, const Table *t, FieldCache
 /* Checks the tags of a line whose series is new. */
 static bool check_tags(LpBatch *b, const LpLine *l, const Table *t)
 {
-	const LpTag *tg = b->tags + l->tag0;
+	const LpTag *tg = l->ntags ? b->tags + l->tag0 : NULL;
 	for (uint32_t j = 0; j < l->ntags; j++) {
 		LpStr k = tg[j].key;
 		if (is_ts_name(k)) {
@@ -153,7 +153,7 @@ static int create_series(stele_db *db, LpBatch *b, const LpLine *l, Table *t, Se
                          uint32_t *sid, StErr *err)
 {
 	uint32_t vids[CATALOG_MAX_COLUMNS];
-	const LpTag *tg = b->tags + l->tag0;
+	const LpTag *tg = l->ntags ? b->tags + l->tag0 : NULL;
 	for (uint32_t j = 0; j < l->ntags; j++) {
 		uint32_t c = table_find_column(t, tg[j].key.p, tg[j].key.n);
 		if (c == UINT32_MAX) {

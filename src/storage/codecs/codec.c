@@ -82,7 +82,7 @@ bool const_fits(stele_type type, const void *vals, size_t n)
 	uint32_t len = sv->offs[1] - sv->offs[0];
 	for (size_t i = 1; i < n; i++)
 		if (sv->offs[i + 1] - sv->offs[i] != len ||
-		    memcmp(sv->bytes + sv->offs[i], sv->bytes, len) != 0)
+		    (len && memcmp(sv->bytes + sv->offs[i], sv->bytes, len) != 0))
 			return false;
 	return true;
 }
@@ -95,7 +95,9 @@ void const_encode(stele_type type, const void *vals, size_t n, Buf *out)
 		buf_put_u8(out, *(const uint8_t *)vals != 0);
 	} else {
 		const StrVec *sv = vals;
-		buf_put_str(out, sv->bytes + sv->offs[0], sv->offs[1] - sv->offs[0]);
+		/* only empty strings: bytes may be NULL */
+		buf_put_str(out, sv->bytes ? (const char *)sv->bytes + sv->offs[0] : "",
+		            sv->offs[1] - sv->offs[0]);
 	}
 }
 

@@ -44,7 +44,7 @@ static const Rule rules[] = {
 	{STELE_EINVAL, "not supported", "0A000", 400},
 	{STELE_EINVAL, NULL, "42601", 400},
 	{STELE_ELIMIT, "user request", "57014", 400},
-	{STELE_ELIMIT, "statement timeout", "57014", 408},
+	{STELE_ELIMIT, "statement timeout", "57014", 400},
 	{STELE_ELIMIT, "memory", "53200", 400},
 	{STELE_ELIMIT, "series", "54000", 400},
 	{STELE_ELIMIT, NULL, "54000", 400},

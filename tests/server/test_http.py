@@ -326,3 +326,76 @@ def test_overload_answers_503_with_retry_after(make_server):
             assert json.loads(text) == {"error": "ingest is overloaded: retry later"}
     written = codes.count(204)
     assert s.rows("SELECT count(*) FROM m") == [[150000 if written else 0]]
+
+
+def slow_query(table="big", n=3000):
+    """A statement that runs for seconds: a cross join of n x n rows, sorted."""
+    return ("SELECT count(*) FROM (SELECT a.v + b.v AS s FROM %s a CROSS JOIN %s b "
+            "ORDER BY s DESC LIMIT 5) q" % (table, table))
+
+
+def fill_big(s, n=3000):
+    lines = "".join("big,h=a v=%di %d\n" % (i, i + 1) for i in range(n))
+    assert s.write(lines).status_code == 204
+
+
+def test_statement_timeout_and_query_memory(make_server):
+    s = make_server(pg=False, args=["--statement-timeout", "200ms", "--query-memory", "64M"])
+    fill_big(s)
+    r = s.sql(slow_query())
+    assert r.status_code == 400, r.text
+    assert r.json() == {"error": {"message": "canceling statement due to statement timeout",
+                                  "sqlstate": "57014"}}
+    s2 = make_server(pg=False, args=["--query-memory", "1M"])
+    fill_big(s2)
+    r = s2.sql("SELECT count(*) FROM (SELECT a.v * 3000 + b.v AS k FROM big a CROSS JOIN big b "
+               "GROUP BY k) q")
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["sqlstate"] == "53200"
+    assert "memory limit" in r.json()["error"]["message"]
+    assert s2.rows("SELECT count(*) FROM big") == [[3000]]
+
+
+def test_slow_query_does_not_stall_writes(server):
+    fill_big(server)
+    done = threading.Event()
+    result = {}
+
+    def run():
+        result["r"] = server.sql(slow_query())
+        done.set()
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(0.2)
+    writes = 0
+    while not done.is_set() and writes < 50:
+        assert server.write("w,h=x v=%di %d\n" % (writes, writes + 1)).status_code == 204
+        assert requests.get(server.url + "/ping").status_code == 204
+        writes += 1
+    was_running = not done.is_set()
+    t.join()
+    assert result["r"].status_code == 200, result["r"].text
+    assert was_running or writes >= 5, "the query ended before any write: make it slower"
+    assert server.rows("SELECT count(*) FROM w") == [[writes]]
+
+
+def test_dual_stack_listener(make_server):
+    s = make_server(insecure=False, pg=False, start=False)
+    tok = s.token("admin", admin=True)
+    port = s.http_port
+    s.http_port = None
+    s.args = ["--http", "[::]:%d" % port]
+    s.http_port = port
+    cmd = s.command()
+    # command() put --http 127.0.0.1:PORT first; the later [::] wins
+    assert cmd[-2:] == ["--http", "[::]:%d" % port]
+    s.start()
+    h = {"Authorization": "Token " + tok}
+    for host in ("127.0.0.1", "[::1]"):
+        r = requests.post("http://%s:%d/write" % (host, port), params={"db": "d"},
+                          data="m,h=%s v=1 1\n" % host.strip("[]"), headers=h)
+        assert r.status_code == 204, (host, r.text)
+    r = requests.get("http://[::1]:%d/api/v1/sql" % port, params={"db": "d", "q": "SELECT h FROM m ORDER BY h"},
+                     headers=h)
+    assert r.json()["rows"] == [["127.0.0.1"], ["::1"]]

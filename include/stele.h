@@ -244,6 +244,38 @@ typedef struct stele_batch {
 int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tail,
                   stele_stmt **out, stele_err *err);
 
+/* A value for a statement parameter ($1, $2, ...) of
+ * stele_prepare_params. Values by type as in stele_column: BOOLEAN (0/1),
+ * BIGINT, TIMESTAMP and INTERVAL in i64, UBIGINT in u64, DOUBLE in f64,
+ * VARCHAR in str. STELE_TYPE_NONE is text of no declared type, in str: the
+ * statement reads it as it reads a string literal ('...'), so it takes
+ * the type its context asks for (`ts > $1` reads it as a timestamp).
+ * The bytes str points to need to live only during the call. */
+typedef struct stele_param {
+	stele_type type;
+	bool is_null;                /* NULL (of any type when type is NONE) */
+	union {
+		int64_t i64;
+		uint64_t u64;
+		double f64;
+		stele_str str;
+	} v;
+} stele_param;
+
+/* As stele_prepare, with values for the statement's parameters: $N is
+ * params[N - 1], bound when the statement is prepared as a constant of
+ * its type (the values never become SQL text), so a parameter is as good
+ * as a literal for pruning. A $N past nparams fails ("there is no
+ * parameter $N", with its position). With params NULL every $N is a NULL
+ * of whatever type its context asks for: that describes a statement whose
+ * values are not known yet (its result columns, stele_stmt_nparams). */
+int stele_prepare_params(stele_db *db, const char *sql, ptrdiff_t len, const char **tail,
+                         const stele_param *params, uint32_t nparams, stele_stmt **out,
+                         stele_err *err);
+
+/* The parameters the statement names: its highest $N (0: none). */
+uint32_t stele_stmt_nparams(const stele_stmt *st);
+
 /* Result columns (0 for statements without a result). */
 uint32_t stele_stmt_ncols(const stele_stmt *st);
 const char *stele_stmt_col_name(const stele_stmt *st, uint32_t i);

@@ -30,6 +30,8 @@
 #include "sql/func.h"
 #include "storage/catalog.h"
 
+enum { PARAMS_LATE = 0, PARAMS_VALUES, PARAMS_NULLS };
+
 /* A column visible to expressions. */
 typedef struct BCol {
 	const char *rel;       /* relation name or alias; NULL for none */
@@ -87,6 +89,13 @@ typedef struct Binder {
 	uint32_t depth;        /* nesting, bounded */
 	uint32_t nparams;      /* highest $N seen */
 	uint8_t *param_types;  /* [nparams]: NONE until inferred */
+	/* Parameter values known when binding (stele_prepare_params): with
+	 * PARAMS_VALUES each $N binds as a constant of param_vals[N-1], with
+	 * PARAMS_NULLS as a NULL of no type; PARAMS_LATE (stele_prepare)
+	 * leaves E_PARAM nodes for ExecCtx.params. */
+	uint8_t param_mode;    /* PARAMS_LATE, PARAMS_VALUES, PARAMS_NULLS */
+	const stele_param *param_vals;
+	uint32_t nparam_vals;
 	SubPlan **subs;        /* every subquery made, for the statement to
 	                          reset and free */
 	uint32_t nsubs, capsubs;

@@ -510,6 +510,43 @@ static int fold(Binder *b, Expr **pe, StErr *err)
 	return STELE_OK;
 }
 
+/* $k+1 as the constant of its value (stele_prepare_params): typed values
+ * as constants of their type, text of no type as an untyped literal (as
+ * '...' would be), and, without values, a NULL of no type. */
+static int bind_param_value(Binder *b, const Ast *a, uint32_t k, Expr **out, StErr *err)
+{
+	Datum d = {.type = STELE_TYPE_NONE, .null = true};
+	bool untyped = false;
+	if (b->param_mode == PARAMS_VALUES) {
+		if (k >= b->nparam_vals)
+			return bind_fail(&b->bc, a->pos, STELE_EINVAL, err, "there is no parameter $%u",
+			                 k + 1);
+		const stele_param *p = &b->param_vals[k];
+		if (p->type > STELE_TYPE_INTERVAL)
+			return failf(err, STELE_EINVAL, "parameter $%u has an unknown type %d", k + 1,
+			             (int)p->type);
+		d.type = (uint8_t)p->type;
+		d.null = p->is_null;
+		if (!p->is_null && (p->type == STELE_TYPE_NONE || p->type == STELE_TYPE_VARCHAR)) {
+			char *s = bind_strdup(b, p->v.str.len ? p->v.str.ptr : "", p->v.str.len);
+			if (!s)
+				return NOMEM(err);
+			d.type = STELE_TYPE_VARCHAR;
+			d.v.s = (SqlStr){s, p->v.str.len};
+			untyped = p->type == STELE_TYPE_NONE;
+		} else if (!p->is_null && p->type == STELE_TYPE_BOOLEAN) {
+			d.v.i = p->v.i64 != 0;
+		} else if (!p->is_null) {
+			d.v.u = p->v.u64;   /* one 8-byte word, whatever the type */
+		}
+	}
+	*out = expr_const(b->bc.arena, &d, a->pos);
+	if (!*out)
+		return NOMEM(err);
+	(*out)->untyped = untyped;
+	return STELE_OK;
+}
+
 int bind_expr(Binder *b, const Scope *sc, const Ast *a, Expr **out, StErr *err)
 {
 	if (!a)
@@ -537,6 +574,10 @@ int bind_expr(Binder *b, const Scope *sc, const Ast *a, Expr **out, StErr *err)
 		uint32_t k = (uint32_t)a->ival - 1;
 		if (k + 1 > b->nparams)
 			b->nparams = k + 1;
+		if (b->param_mode != PARAMS_LATE) {
+			rc = bind_param_value(b, a, k, out, err);
+			break;
+		}
 		uint8_t t = b->param_types && k < b->cx->nparams ? b->param_types[k] : STELE_TYPE_NONE;
 		Expr *e = expr_new(b->bc.arena, E_PARAM, t == STELE_TYPE_NONE ? STELE_TYPE_VARCHAR : t,
 		                   a->pos);

@@ -117,8 +117,13 @@ static int prepare_explain(stele_stmt *st, Binder *b, const Stmt *s, StErr *err)
 
 static uint8_t cmd_kind(const Stmt *s) { return s->kind; }
 
-int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tail,
-                  stele_stmt **out, stele_err *err)
+uint32_t stele_stmt_nparams(const stele_stmt *st) { return st ? st->nparams : 0; }
+
+/* stele_prepare and stele_prepare_params: `mode` says how $N binds
+ * (bind.h, PARAMS_*). */
+static int prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tail,
+                   uint8_t mode, const stele_param *params, uint32_t nparams,
+                   stele_stmt **out, stele_err *err)
 {
 	*out = NULL;
 	if (len < 0)
@@ -157,6 +162,9 @@ int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tai
 	st->ast = s;
 	Binder b;
 	rc = bind_init(&b, db, cx, &st->arena, p.sql, err);
+	b.param_mode = mode;
+	b.param_vals = params;
+	b.nparam_vals = nparams;
 	if (rc == STELE_OK) {
 		bind_collect_names(&b, s);
 		switch (s->kind) {
@@ -184,6 +192,7 @@ int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tai
 	}
 	st->subs = b.subs;
 	st->nsubs = b.nsubs;
+	st->nparams = b.nparams;
 	bind_free(&b);
 	if (rc) {
 		stele_finalize(st);
@@ -191,6 +200,20 @@ int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tai
 	}
 	*out = st;
 	return STELE_OK;
+}
+
+int stele_prepare(stele_db *db, const char *sql, ptrdiff_t len, const char **tail,
+                  stele_stmt **out, stele_err *err)
+{
+	return prepare(db, sql, len, tail, PARAMS_LATE, NULL, 0, out, err);
+}
+
+int stele_prepare_params(stele_db *db, const char *sql, ptrdiff_t len, const char **tail,
+                         const stele_param *params, uint32_t nparams, stele_stmt **out,
+                         stele_err *err)
+{
+	return prepare(db, sql, len, tail, params ? PARAMS_VALUES : PARAMS_NULLS, params,
+	               params ? nparams : 0, out, err);
 }
 
 /* Deadline from the options, at the start of a run. */

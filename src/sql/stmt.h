@@ -21,6 +21,7 @@ struct stele_stmt {
 	Op *inner;              /* EXPLAIN: the plan explained */
 	bool analyze;
 	uint32_t ncols;
+	uint32_t nparams;       /* the highest $N named */
 	char **names;
 	uint8_t *types;
 	SubPlan **subs;

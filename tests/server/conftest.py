@@ -71,11 +71,25 @@ class Server:
         return cmd + self.args
 
     def start(self, wait=True):
-        self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.command(), stdout=self.logf, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        if wait:
-            self.wait_ready()
+        # free_port() may hand out a port that another process takes before
+        # the server binds it: then pick new ports and try again.
+        for attempt in range(5):
+            mark = len(self.output())
+            self.logf = open(self.log, "ab")
+            self.proc = subprocess.Popen(self.command(), stdout=self.logf,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+            if not wait:
+                return self
+            try:
+                self.wait_ready()
+                return self
+            except AssertionError:
+                if attempt == 4 or "Address already in use" not in self.output()[mark:]:
+                    raise
+                self.proc = None
+                self.logf.close()
+                self.http_port = free_port() if self.http_port else None
+                self.pg_port = free_port() if self.pg_port else None
         return self
 
     def wait_ready(self, timeout=30):

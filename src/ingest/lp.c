@@ -1149,6 +1149,49 @@ void lp_batch_reset(LpBatch *b)
 	b->nerrors = 0;
 }
 
+/* Grows a batch array to hold `need` elements. */
+static bool reserve_array(void **a, uint32_t *cap, uint64_t need, size_t elem, uint32_t first)
+{
+	while (*cap < need) {
+		void *t = grow_array(*a, cap, elem, first);
+		if (!t)
+			return false;
+		*a = t;
+	}
+	return true;
+}
+
+int lp_batch_append(LpBatch *dst, const LpBatch *src, StErr *err)
+{
+	uint64_t nl = (uint64_t)dst->nlines + src->nlines, nt = (uint64_t)dst->ntags + src->ntags,
+	         nf = (uint64_t)dst->nfields + src->nfields;
+	if (nl > UINT32_MAX || nt > UINT32_MAX || nf > UINT32_MAX ||
+	    !reserve_array((void **)&dst->lines, &dst->cap_lines, nl, sizeof *dst->lines, 256) ||
+	    !reserve_array((void **)&dst->tags, &dst->cap_tags, nt, sizeof *dst->tags, 1024) ||
+	    !reserve_array((void **)&dst->fields, &dst->cap_fields, nf, sizeof *dst->fields, 1024))
+		return failf(err, STELE_ENOMEM, "out of memory joining parsed lines");
+	for (uint32_t i = 0; i < src->nlines; i++) {
+		LpLine l = src->lines[i];
+		l.tag0 += dst->ntags;
+		l.field0 += dst->nfields;
+		dst->lines[dst->nlines + i] = l;
+	}
+	if (src->ntags)
+		memcpy(dst->tags + dst->ntags, src->tags, src->ntags * sizeof *src->tags);
+	if (src->nfields)
+		memcpy(dst->fields + dst->nfields, src->fields, src->nfields * sizeof *src->fields);
+	dst->nlines = (uint32_t)nl;
+	dst->ntags = (uint32_t)nt;
+	dst->nfields = (uint32_t)nf;
+	dst->nrejected += src->nrejected;
+	for (uint32_t i = 0; i < src->nerrors; i++) {
+		stele_line_error *e = error_slot(dst, src->errors[i].line);
+		if (e)
+			*e = src->errors[i];
+	}
+	return STELE_OK;
+}
+
 void lp_batch_free(LpBatch *b)
 {
 	free(b->lines);

@@ -110,6 +110,12 @@ void lp_batch_free(LpBatch *b);
  * reset). Invalid lines are not a failure of lp_parse(). */
 int lp_parse(LpBatch *b, const char *buf, size_t len, const LpOptions *o, StErr *err);
 
+/* Appends src's lines, tags, fields and rejections to dst, as if dst had
+ * parsed src's input after its own (src's line numbers must follow dst's).
+ * The strings of src's lines stay where they are (src's arena, its input):
+ * src must outlive dst's use of them. STELE_ENOMEM leaves dst as it was. */
+int lp_batch_append(LpBatch *dst, const LpBatch *src, StErr *err);
+
 /* Where the line that starts at ls ends, reading no further than end: the
  * '\n' that terminates it (a string value may hold newlines), or NULL when
  * the buffer ends inside the line (no newline yet, or a string value still

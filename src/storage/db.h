@@ -33,7 +33,7 @@
 #include "storage/wal.h"
 #include "util/buf.h"
 
-#define DB_POOL 4
+#define DB_POOL 8
 #define COMPACT_MIN_SEGMENTS 4
 #define COMPACT_GROWTH 4
 

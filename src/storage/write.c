@@ -2,7 +2,8 @@
  * write.c - stele_write_lp: from line protocol to a committed batch.
  *
  * The steps (db.h describes the locks):
- *   1. lp_parse, outside any lock.
+ *   1. lp_parse, outside any lock; a large buffer in parts on the query
+ *      pool's threads, joined into one batch (parse_buffer).
  *   2. Under db->mu, for each parsed line: find or create its table, check
  *      its fields and tags against the table's columns (a conflict rejects
  *      the line alone), find or create its series and columns, and encode
@@ -19,6 +20,7 @@
 #include "ingest/lp.h"
 #include "storage/batch.h"
 #include "storage/db.h"
+#include "util/pool.h"
 #include "util/timeutil.h"
 
 /* The resolved columns of the last line's fields, reused when the next
@@ -403,6 +405,110 @@ int db_write_batch(stele_db *db, LpBatch *b, int64_t now, stele_write_result *re
 	return rc;
 }
 
+/* ---- Parsing a large buffer in parallel ----
+ *
+ * A buffer of at least 2 x PARSE_PART_MIN bytes is cut into up to
+ * PARSE_PARTS_MAX parts of whole lines, parsed at once on the query pool's
+ * threads (and the caller's), and the parts' lines are joined into the
+ * first part's batch in input order before the one commit, so the batch is
+ * what a single parse would give: the same lines, line numbers and errors.
+ * A cut is made only where no '"' comes before it in the buffer: a string
+ * field value may hold a newline, and only a scan from the start could tell
+ * whether a newline ends a line; without a quote, every newline does (a
+ * backslash does not escape a newline). */
+#define PARSE_PART_MIN (512u * 1024)
+#define PARSE_PARTS_MAX 4
+
+typedef struct ParsePart {
+	LpBatch *b;
+	const char *p;
+	size_t n;
+	LpOptions o;
+	int rc;
+	StErr err;
+} ParsePart;
+
+static void parse_part(void *arg, uint32_t i)
+{
+	ParsePart *pp = (ParsePart *)arg + i;
+	pp->rc = lp_parse(pp->b, pp->p, pp->n, &pp->o, &pp->err);
+}
+
+/* Cuts buf into at most nmax parts at line ends; returns how many, with
+ * the parts' offsets in cut[0..n] and their first line numbers in line[]. */
+static uint32_t cut_parts(const char *buf, size_t len, uint32_t nmax, uint64_t first_line,
+                          size_t *cut, uint64_t *line)
+{
+	uint32_t n = 0;
+	cut[0] = 0;
+	line[0] = first_line;
+	for (uint32_t i = 1; i < nmax; i++) {
+		size_t target = len / nmax * i;
+		if (target <= cut[n])
+			break;
+		const char *q = memchr(buf + target, '\n', len - target);
+		if (!q || (size_t)(q + 1 - buf) >= len)
+			break;
+		size_t at = (size_t)(q + 1 - buf);
+		if (memchr(buf + cut[n], '"', at - cut[n]))
+			break;
+		uint64_t nls = 0;
+		for (const char *r = buf + cut[n], *e = buf + at;
+		     (r = memchr(r, '\n', (size_t)(e - r))) != NULL; r++)
+			nls++;
+		line[n + 1] = line[n] + nls;
+		cut[++n] = at;
+	}
+	cut[++n] = len;
+	return n;
+}
+
+/* Parses buf into b, in parallel when it is large (above). The other
+ * parts' batches go to extra[*nextra]: b's joined lines point into their
+ * arenas, so the caller returns them to the pool after the commit. */
+static int parse_buffer(stele_db *db, LpBatch *b, const char *buf, size_t len,
+                        const LpOptions *o, LpBatch **extra, uint32_t *nextra, StErr *err)
+{
+	*nextra = 0;
+	Pool *pool = len >= 2 * PARSE_PART_MIN ? db_query_pool(db) : NULL;
+	uint32_t nmax = pool ? pool_threads(pool) + 1 : 1;
+	if (nmax > PARSE_PARTS_MAX)
+		nmax = PARSE_PARTS_MAX;
+	if (nmax > len / PARSE_PART_MIN)
+		nmax = (uint32_t)(len / PARSE_PART_MIN);
+	size_t cut[PARSE_PARTS_MAX + 1];
+	uint64_t line[PARSE_PARTS_MAX + 1];
+	uint32_t n = nmax > 1 ? cut_parts(buf, len, nmax, o->first_line, cut, line) : 1;
+	if (n <= 1)
+		return lp_parse(b, buf, len, o, err);
+	ParsePart parts[PARSE_PARTS_MAX];
+	int rc = STELE_OK;
+	for (uint32_t i = 0; i < n; i++) {
+		parts[i] = (ParsePart){.b = i ? pool_get(db) : b, .p = buf + cut[i],
+		                       .n = cut[i + 1] - cut[i], .o = *o};
+		parts[i].o.first_line = line[i];
+		if (!parts[i].b) {
+			n = i;
+			rc = failf(err, STELE_ENOMEM, "out of memory writing");
+			break;
+		}
+	}
+	if (rc == STELE_OK) {
+		pool_run(pool, parse_part, parts, n);
+		for (uint32_t i = 0; i < n && rc == STELE_OK; i++)
+			if (parts[i].rc) {
+				rc = parts[i].rc;
+				if (err)
+					*err = parts[i].err;
+			}
+		for (uint32_t i = 1; i < n && rc == STELE_OK; i++)
+			rc = lp_batch_append(b, parts[i].b, err);
+	}
+	for (uint32_t i = 1; i < n; i++)
+		extra[(*nextra)++] = parts[i].b;
+	return rc;
+}
+
 int stele_write_lp(stele_db *db, const char *buf, size_t len, const stele_write_options *wo,
                    stele_write_result *res, stele_err *err)
 {
@@ -419,9 +525,13 @@ int stele_write_lp(stele_db *db, const char *buf, size_t len, const stele_write_
 	o.precision = wo ? wo->precision : STELE_PRECISION_NS;
 	o.now_ns = wo && wo->now_ns ? wo->now_ns : time_now_ns();
 	o.first_line = wo && wo->first_line ? wo->first_line : 1;
-	int rc = lp_parse(b, buf, len, &o, err);
+	LpBatch *extra[PARSE_PARTS_MAX];
+	uint32_t nextra;
+	int rc = parse_buffer(db, b, buf, len, &o, extra, &nextra, err);
 	if (rc == STELE_OK)
 		rc = db_write_batch(db, b, o.now_ns, res, err);
+	while (nextra)
+		pool_put(db, extra[--nextra]);
 	pool_put(db, b);
 	return rc;
 }

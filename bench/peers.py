@@ -154,8 +154,9 @@ class Server:
         return self.p is not None and self.p.poll() is None
 
     def stop(self, grace=30):
+        """Returns the server's exit status (None if it was not running)."""
         if self.p is None:
-            return
+            return None
         if self.p.poll() is None:
             try:
                 if self.stop_cmd:
@@ -173,11 +174,13 @@ class Server:
                 except OSError:
                     pass
                 self.p.wait()
+        rc = self.p.returncode
         self.p = None
         try:
             os.unlink(self.pidfile)
         except OSError:
             pass
+        return rc
 
     def log_tail(self, n=15):
         try:

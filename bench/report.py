@@ -273,26 +273,10 @@ def queries_section(r, docdir):
     return out
 
 
-def main():
-    r = load(sys.argv[1])
-    doc = sys.argv[2]
-    try:
-        head = open(doc).read().split(MARKER)[0].rstrip() + "\n\n"
-    except FileNotFoundError:
-        head = "# Stele benchmarks\n\n"
-    rows = int(r["data_rows"])
-    out = [MARKER, ""]
-    out.append("## Results of %s" % r["run_date"])
-    out.append("")
-    out.append("Machine: %s, %s cores, %s GiB, Linux %s. Stele %s; VictoriaMetrics %s "
-               "(Debian package)." % (r["machine_cpu"], r["machine_cores"], r["machine_mem_gib"],
-                                      r["machine_kernel"], r["stele_version"], r["vm_version"]))
-    out.append("")
-    out.append("Data: TSBS-equivalent devops `cpu-only`, %s hosts × 1 day, one row every 10 s: "
-               "%s rows, %s field values, %s bytes of line protocol (md5 %s)." % (
-                   fnum(rows // 8640), fnum(rows), fnum(rows * 10), fnum(r["data_bytes"]),
-                   r["data_md5"]))
-    out.append("")
+def import_sections(r):
+    """Stele's import and storage beside VictoriaMetrics, the targets of the
+    foundation issue, the parser, a million series."""
+    out = []
     out.append("Command: `%s`, %s s in all. Stele: `stele import --db DIR --sync "
                "interval=100ms FILE`, the median of 3 runs, wall time and peak RSS from "
                "`/usr/bin/time -v`. VictoriaMetrics: the same file POSTed to its InfluxDB "
@@ -368,6 +352,247 @@ def main():
                        fnum(r["hc_series"]), r["hc_import_s"],
                        fnum(int(r["hc_peak_rss_kib"]) / 1024)))
         out.append("")
+    return out
+
+
+# ---- HTTP ingest ----------------------------------------------------------------
+
+INGEST = [("stele", "Stele"), ("victoriametrics", "VictoriaMetrics"), ("influxdb", "InfluxDB"),
+          ("discard", "discard server")]
+INGEST_CHART = "bench-ingest.png"
+ACKED = {
+    "stele": "the batch is in the WAL and fsynced (`--sync always`, the default; concurrent "
+             "requests share an fsync)",
+    "victoriametrics": "the rows are in memory; they reach disk in the background, with no "
+                       "fsync before the answer",
+    "influxdb": "the batch is in the WAL and fsynced (`wal-fsync-delay = 0s`, the default)",
+    "discard": "the request has been read",
+}
+STARTED = {
+    "stele": "`stele serve --data DIR --http 127.0.0.1:PORT --pg off --insecure`",
+    "victoriametrics": "`victoria-metrics -storageDataPath=DIR -retentionPeriod=100y "
+                       "-httpListenAddr=127.0.0.1:PORT`",
+    "influxdb": "`influxd -config influxdb.conf`, generated as for the query benchmark "
+                "(`bench/README.md`, \"Peers\")",
+    "discard": "`load_http --discard PORT`: reads each request whole and answers 204",
+}
+
+
+def ingest_chart(r, systems, workers, docdir):
+    """rows/s per system, clustered by the number of client workers, log
+    scale, values on the bars; gnuplot into docs/bench-ingest.png."""
+    outdir = os.path.dirname(os.path.abspath(sys.argv[1]))
+    dat = os.path.join(outdir, "ingest-chart.dat")
+    gp = os.path.join(outdir, "ingest-chart.gp")
+    with open(dat, "w") as f:
+        f.write("# workers " + " ".join(k for k, _ in systems) + "\n")
+        for w in workers:
+            f.write('"%d worker%s" ' % (w, "s" if w != 1 else "") + " ".join(
+                r.get("http_%s_w%d_rows_per_s" % (k, w), "NaN") for k, _ in systems) + "\n")
+    colors = {"stele": "#1b7837", "victoriametrics": "#e66101", "influxdb": "#5e3c99",
+              "discard": "#9e9e9e"}
+    n, gap = len(systems), 1
+    plots, labels = [], []
+    for i, (k, name) in enumerate(systems):
+        plots.append("'%s' using %d%s title \"%s\" lc rgb '%s'" % (
+            dat, i + 2, ":xtic(1)" if i == 0 else "",
+            name + (" (the load client's ceiling)" if k == "discard" else ""), colors[k]))
+        labels.append("'%s' using ($0 + %.4f):%d:(fmt(column(%d))) with labels offset 0,0.8 "
+                      "font ',9' notitle" % (dat, (i - (n - 1) / 2) / (n + gap), i + 2, i + 2))
+    script = """set terminal pngcairo size 1000,600 font 'Sans,10'
+set output '%s'
+set title 'HTTP ingest, %s hosts x 1 day, %s-line batches: rows/s (log scale; higher is better)'
+set style data histograms
+set style histogram clustered gap %d
+set style fill solid 0.9 border -1
+set boxwidth 0.9
+set logscale y
+set yrange [10000:*]
+set format y '%%.0s%%c'
+set ylabel 'rows/s'
+set grid ytics
+set key top left
+set datafile missing 'NaN'
+fmt(x) = x >= 1e6 ? sprintf('%%.3gM', x / 1e6) : sprintf('%%.3gk', x / 1e3)
+plot %s
+""" % (os.path.join(docdir, INGEST_CHART), fnum(int(r["data_rows"]) // 8640),
+       fnum(r["http_batch_lines"]), gap, ", ".join(plots + labels))
+    with open(gp, "w") as f:
+        f.write(script)
+    subprocess.run(["gnuplot", gp], check=True)
+
+
+def ingest_section(r, docdir):
+    workers = [int(w) for w in r["http_workers"].split(",")]
+    names = dict(INGEST)
+    ran = [k for k in r["http_systems"].split(",") if k]
+    kept = [(k, n) for k, n in INGEST if k in ran and r.get("http_%s_status" % k) == "ok"]
+    batch = fnum(r["http_batch_lines"])
+    rows = int(r["data_rows"])
+
+    def g(k, w, what):
+        return r.get("http_%s_w%d_%s" % (k, w, what))
+
+    out = ["## HTTP ingest (%s hosts × 1 day, %s-line batches)" % (fnum(rows // 8640), batch), ""]
+    out.append("The file above POSTed over HTTP to each system's InfluxDB-compatible "
+               "`/write?db=bench&precision=ns` by `build/bench/load_http` (C: the file read into "
+               "memory first, cut into batches of %s whole lines, each request one `sendmsg` of "
+               "a prebuilt head and a slice of the file; one kept-alive HTTP/1.1 connection per "
+               "client worker, batches taken from one shared counter; every response must be "
+               "2xx), with %s client workers. Each system ran alone, on 127.0.0.1, started "
+               "fresh with an empty throwaway directory for each run, and held every row and "
+               "value afterwards, counted through its own query interface, before its figures "
+               "were kept. Each system and worker count ran %s time%s, each time on a fresh "
+               "server, with the machine to itself: a run during which other processes took "
+               "%s cores or more was run again (at most twice as many runs in all); the "
+               "figures are those of the quiet run with the median rows/s. rows/s and "
+               "values/s: from the moment every worker is connected until "
+               "the last response has been read. Server CPU: utime + stime of the server process "
+               "over the same span (work a server defers past its last answer, compaction for "
+               "one, is not in it), per million rows. Peak RSS: the server's `VmHWM` once the "
+               "rows had been counted." % (batch, " and ".join(map(str, workers)),
+                                            r.get("http_runs", "1"),
+                                            "s" * (r.get("http_runs", "1") != "1"),
+                                            r.get("http_busy_cores", "0.2")))
+    out.append("")
+    out.append("Command (in `%s`): `bench/ingest.py --load build/bench/load_http --lp FILE "
+               "--workers %s --batch-lines %s`, which runs, per system and worker count, "
+               "`load_http --url http://127.0.0.1:PORT/write?db=bench&precision=ns --file FILE "
+               "--workers N --batch-lines %s` (bench/README.md, \"HTTP ingest\")." % (
+                   r.get("run_command", "make bench (bench/run.sh)").split(" (")[0],
+                   r["http_workers"], r["http_batch_lines"], r["http_batch_lines"]))
+    out.append("")
+    out.append("| system | version | started as | a write is answered when |")
+    out.append("| --- | --- | --- | --- |")
+    for k, name in INGEST:
+        if k in ran:
+            ver = r.get("http_%s_version" % k, "—")
+            if k in ("victoriametrics", "influxdb") and ver != "—":
+                ver = "Debian " + ver
+            out.append("| %s | %s | %s | %s |" % (name, ver, STARTED[k], ACKED[k]))
+    out.append("")
+    for k, name in INGEST:
+        st = r.get("http_%s_status" % k)
+        if k in ran and st != "ok":
+            out.append("**%s was not measured**: %s" % (name, st[len("failed: "):]
+                       if st.startswith("failed: ") else st[len("not measured: "):]
+                       if st.startswith("not measured: ") else st))
+            out.append("")
+    stele_ok = ("stele", "Stele") in kept
+    out.append("| system | client workers | rows/s | values/s | MB/s | Stele ÷ system, rows/s "
+               "| server CPU s per million rows | peak server RSS | batch latency p50 / p99 "
+               "| other processes, cores |")
+    out.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    for k, name in kept:
+        for w in workers:
+            if g(k, w, "rows_per_s") is None:
+                continue
+            if k in ("stele", "discard") or not stele_ok:
+                rat = "—"
+            else:
+                rat = "**%.2f×**" % (float(g("stele", w, "rows_per_s")) /
+                                    float(g(k, w, "rows_per_s")))
+            out.append("| %s | %d | %s | %s | %s | %s | %s | %s MiB | %s / %s ms | %s |" % (
+                name + (" (the client's ceiling)" if k == "discard" else ""), w,
+                fnum(g(k, w, "rows_per_s")), fnum(g(k, w, "values_per_s")),
+                fnum(g(k, w, "mb_per_s"), 1), rat, "%.3f" % float(g(k, w, "cpu_s_per_mrows")),
+                fnum(int(g(k, w, "peak_rss_kib")) / 1024), fms(g(k, w, "latency_p50_ms")),
+                fms(g(k, w, "latency_p99_ms")), g(k, w, "other_cores") or "?"))
+    out.append("")
+    out.append("Other processes: the CPU time the rest of the machine used during the load "
+               "(`/proc/stat`, less the server's, the client's and the driver's), over its wall "
+               "time; 0 on an idle machine.")
+    out.append("")
+    limit = float(r.get("http_busy_cores", "0.2"))
+    busy = [(name, w, float(g(k, w, "other_cores"))) for k, name in kept for w in workers
+            if g(k, w, "other_cores") and float(g(k, w, "other_cores")) >= limit]
+    if busy:
+        worst = max(busy, key=lambda x: x[2])
+        out.append("**The machine was not idle during this run**: other processes took up to "
+                   "%.2f of its %s cores while %s was loaded by %d worker%s, and %g cores or "
+                   "more in %d of the rows above, in every one of their runs. Those figures "
+                   "understate what the system does on a machine of its own, and the ratios "
+                   "move with them." % (
+                       worst[2], r.get("machine_cores", "?"), worst[0], worst[1],
+                       "s" * (worst[1] != 1), limit, len(busy)))
+        out.append("")
+    every = ["%s, %d worker%s: %s" % (name, w, "s" * (w != 1), ", ".join(
+        fnum(x.rstrip("*")) + (" (busy)" if x.endswith("*") else "")
+        for x in g(k, w, "runs_rows_per_s").split(",")))
+        for k, name in kept for w in workers if g(k, w, "runs_rows_per_s")]
+    any_busy = "*" in "".join(g(k, w, "runs_rows_per_s") or "" for k, _ in kept
+                              for w in workers)
+    if every and (r.get("http_runs", "1") != "1" or any_busy):
+        out.append("rows/s of every run%s: " % (
+            " (busy: other processes took %s cores or more; not counted)" %
+            r.get("http_busy_cores", "0.2") if any_busy else "") + "; ".join(every) + ".")
+        out.append("")
+    measured = [(k, w) for k, _ in kept if k != "discard" for w in workers
+                if g(k, w, "rows_per_s")]
+    if ("discard", "discard server") in kept and measured:
+        fastest = max(float(g(k, w, "rows_per_s")) for k, w in measured)
+        ceil = min(float(g("discard", w, "rows_per_s")) for w in workers)
+        ccpu = max(float(g(k, w, "client_cpu_s")) for k, _ in kept for w in workers
+                   if g(k, w, "client_cpu_s"))
+        out.append("The load client's ceiling: against the server that discards (the same "
+                   "client, the same batches, over the same loopback) it sends %s; the slowest "
+                   "of these is %.1f× the fastest system measured, so the client is not what "
+                   "limits any system here. The client's own CPU time was at most %.2f s in "
+                   "any run." % (
+                       " and ".join("%s rows/s with %d worker%s" % (
+                           fnum(g("discard", w, "rows_per_s")), w, "s" * (w != 1))
+                           for w in workers), ceil / fastest, ccpu))
+        out.append("")
+    if kept:
+        ingest_chart(r, kept, workers, docdir)
+        out.append("![HTTP ingest rows/s per system and client workers](%s)" % INGEST_CHART)
+        out.append("")
+    # targets
+    w2 = 2 if 2 in workers else max(workers)
+    out.append("### Targets (issue: the server's HTTP ingest)")
+    out.append("")
+    out.append("| target | measured | met |")
+    out.append("| --- | --- | --- |")
+    for k, want in (("victoriametrics", 3), ("influxdb", 6)):
+        t = "HTTP ingest rows/s at least %d× %s (%d client workers, %s-line batches, Stele " \
+            "with the default `--sync always`)" % (
+                want, names[k] + ("'" if names[k].endswith("s") else "'s"), w2, batch)
+        if stele_ok and (k, names[k]) in kept and g(k, w2, "rows_per_s"):
+            x = float(g("stele", w2, "rows_per_s")) / float(g(k, w2, "rows_per_s"))
+            out.append("| %s | %.2f× (%s against %s rows/s) | %s |" % (
+                t, x, fnum(g("stele", w2, "rows_per_s")), fnum(g(k, w2, "rows_per_s")),
+                "yes" if x >= want else "**no**"))
+        else:
+            out.append("| %s | %s | not known |" % (
+                t, "Stele was not measured" if not stele_ok else names[k] + " was not measured"))
+    out.append("")
+    return out
+
+
+def main():
+    r = load(sys.argv[1])
+    doc = sys.argv[2]
+    try:
+        head = open(doc).read().split(MARKER)[0].rstrip() + "\n\n"
+    except FileNotFoundError:
+        head = "# Stele benchmarks\n\n"
+    rows = int(r["data_rows"])
+    out = [MARKER, ""]
+    out.append("## Results of %s" % r["run_date"])
+    out.append("")
+    out.append("Machine: %s, %s cores, %s GiB, Linux %s. Stele %s; VictoriaMetrics %s "
+               "(Debian package)." % (r["machine_cpu"], r["machine_cores"], r["machine_mem_gib"],
+                                      r["machine_kernel"], r["stele_version"], r["vm_version"]))
+    out.append("")
+    out.append("Data: TSBS-equivalent devops `cpu-only`, %s hosts × 1 day, one row every 10 s: "
+               "%s rows, %s field values, %s bytes of line protocol (md5 %s)." % (
+                   fnum(rows // 8640), fnum(rows), fnum(rows * 10), fnum(r["data_bytes"]),
+                   r["data_md5"]))
+    out.append("")
+    if "stele_import_s" in r:
+        out += import_sections(r)
+    if "http_systems" in r:
+        out += ingest_section(r, os.path.dirname(os.path.abspath(doc)))
     if "q_count" in r:
         out += queries_section(r, os.path.dirname(os.path.abspath(doc)))
     with open(doc, "w") as f:

@@ -4,6 +4,9 @@
 #   bench/run.sh           the standard run, 100 hosts x 1 day; writes docs/BENCHMARKS.md
 #   bench/run.sh --full    the same at 1,000 hosts x 1 day (make bench-full)
 #   bench/run.sh --smoke   tiny sizes, Stele only, checks answers, writes nothing
+#   bench/run.sh [--full] --only ingest
+#                          the data and the HTTP ingest stage only; the report
+#                          goes to bench/out/BENCHMARKS-ingest.md, not docs/
 #
 # Every figure in docs/BENCHMARKS.md comes from this script's measurements in
 # one run on one machine; peers run on 127.0.0.1 with throwaway directories.
@@ -14,11 +17,15 @@ OUT=$ROOT/bench/out
 STELE=$ROOT/build/stele
 GEN=$ROOT/build/bench/gen_devops
 BQ=$ROOT/build/bench/bench_query
+LOADH=$ROOT/build/bench/load_http
 PY=/usr/bin/python3
 RESULTS=$OUT/results.env
 VM_PORT=${VM_PORT:-18428}
 CH_PORT=${CH_PORT:-18123}         # ClickHouse HTTP; its native port is the next one
 INFLUX_PORT=${INFLUX_PORT:-18086} # InfluxDB HTTP; its RPC port is the next one
+STELE_HTTP_PORT=${STELE_HTTP_PORT:-18480} # stele serve --http, in the HTTP ingest stage
+DISCARD_PORT=${DISCARD_PORT:-18490}       # load_http --discard, the same
+HTTP_INFLUX_PORT=${HTTP_INFLUX_PORT:-18486} # InfluxDB there, and the next one
 # The query benchmark's rule (bench/README.md, "How latency is measured"):
 # instances per query type, untimed runs first (the first keeps the answer),
 # timed runs, and the seconds after which an instance's timed runs stop
@@ -29,30 +36,49 @@ Q_RUNS=${Q_RUNS:-10}
 Q_MAX_SECONDS=${Q_MAX_SECONDS:-2}
 SMOKE=0
 FULL=0
-case "${1:-}" in
---smoke) SMOKE=1 ;;
---full) FULL=1 ;;
+ONLY=""
+usage() { echo "usage: bench/run.sh [--smoke | --full] [--only ingest]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) SMOKE=1 ;;
+	--full) FULL=1 ;;
+	--only) [ $# -ge 2 ] || usage; ONLY=$2; shift ;;
+	--only=*) ONLY=${1#--only=} ;;
+	*) usage ;;
+	esac
+	shift
+done
+[ "$SMOKE$FULL" != 11 ] || usage
+case "$ONLY" in
 "") ;;
-*) echo "usage: bench/run.sh [--smoke | --full]" >&2; exit 2 ;;
+ingest) [ $SMOKE = 0 ] || usage; RESULTS=$OUT/results-ingest.env ;;
+*) usage ;;
 esac
+# HTTP ingest: runs per system and worker count, each on a fresh server, the
+# median kept (one at 1,000 hosts, where InfluxDB alone takes minutes a
+# run); a run during which other processes used 0.2 cores or more is
+# repeated, up to twice as many runs in all (bench/ingest.py)
+HTTP_RUNS=${HTTP_RUNS:-$([ $FULL = 1 ] && echo 1 || echo 3)}
 
 mkdir -p "$OUT"
 run_start=$(date +%s)
 vm_pid=""
 # Stops whatever this run started that is still running: VictoriaMetrics,
-# and a peer's server if peers.py could not stop it (its pid file remains).
+# and a server that peers.py or ingest.py could not stop (its pid file
+# remains).
 cleanup() {
 	if [ -n "$vm_pid" ] && kill -0 "$vm_pid" 2>/dev/null; then
 		kill "$vm_pid" 2>/dev/null || true
 		wait "$vm_pid" 2>/dev/null || true
 	fi
 	local f pid
-	for f in "$OUT"/peer-*/server.pid; do
+	for f in "$OUT"/peer-*/server.pid "$OUT"/ingest/*/server.pid; do
 		[ -e "$f" ] || continue
 		pid=$(cat "$f")
-		# only a process group that peers.py started: its leader still runs
-		# one of the peers' commands
-		if [ -n "$pid" ] && grep -qaE 'clickhouse|influxd|postgres' "/proc/$pid/cmdline" 2>/dev/null; then
+		# only a process group that peers.py or ingest.py started: its
+		# leader still runs one of their commands
+		if [ -n "$pid" ] && grep -qaE 'clickhouse|influxd|postgres|victoria-metrics|stele|load_http' \
+			"/proc/$pid/cmdline" 2>/dev/null; then
 			kill -TERM -- "-$pid" 2>/dev/null || true
 			for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 			kill -KILL -- "-$pid" 2>/dev/null || true
@@ -67,7 +93,7 @@ step() { printf '\n== %s\n' "$*"; }
 result() { printf '%s=%s\n' "$1" "$2" >>"$RESULTS"; printf '   %-28s %s\n' "$1" "$2"; }
 : >"$RESULTS"
 
-for tool in "$STELE" "$GEN" "$BQ"; do
+for tool in "$STELE" "$GEN" "$BQ" "$LOADH"; do
 	[ -x "$tool" ] || { echo "bench: $tool is missing; run make first" >&2; exit 1; }
 done
 
@@ -88,6 +114,53 @@ bad=$(grep -cvE '^cpu,hostname=host_[0-9]+,region=[a-z0-9-]+,datacenter=[a-z0-9-
 result data_rows "$rows"
 result data_bytes "$bytes"
 result data_md5 "$sum1"
+
+# ---- HTTP ingest ----------------------------------------------------------
+# http_ingest SYSTEMS BATCH_LINES [PORTS]: the data file POSTed to /write by
+# build/bench/load_http with 1 and with 2 client workers, to each system of
+# SYSTEMS (discard,stele,victoriametrics,influxdb), each started fresh for
+# each run and checked to hold every row and value (bench/ingest.py,
+# bench/README.md "HTTP ingest"). A peer that fails is reported; the
+# discard server or Stele failing fails the run.
+http_ingest() {
+	local info=$OUT/ingest.env rc=0 runs=(--runs "$HTTP_RUNS" --max-runs $((2 * HTTP_RUNS)))
+	[ $SMOKE = 0 ] || runs=(--smoke --runs 1 --max-runs 1)
+	local ports=${3:-discard=$DISCARD_PORT,stele=$STELE_HTTP_PORT,victoriametrics=$VM_PORT,influxdb=$HTTP_INFLUX_PORT}
+	: >"$info"
+	$PY bench/ingest.py --load "$LOADH" --stele "$STELE" --lp "$DATA" --rows "$rows" \
+		--values $((rows * 10)) --dir "$OUT/ingest" --info "$info" --systems "$1" \
+		--workers 1,2 --batch-lines "$2" --ports "$ports" "${runs[@]}" || rc=$?
+	# the smoke run keeps what was checked, not the figures
+	while IFS= read -r line; do
+		[ $SMOKE = 0 ] || [[ $line == http_*_status=* ]] || continue
+		result "${line%%=*}" "${line#*=}"
+	done <"$info"
+	rm -rf "$OUT/ingest" "$info"
+	[ $rc = 0 ] || { echo "bench: the HTTP ingest into the discard server or Stele failed" >&2; exit 1; }
+}
+
+# ---- the machine ----------------------------------------------------------
+machine_facts() {
+	result machine_cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+	result machine_cores "$(nproc)"
+	result machine_mem_gib "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
+	result machine_kernel "$(uname -r)"
+	result stele_version "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+	result vm_version "$(dpkg-query -W -f='${Version}' victoria-metrics 2>/dev/null || echo '?')"
+	result run_date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	result run_wall_s "$(($(date +%s) - run_start))"
+}
+
+if [ "$ONLY" = ingest ]; then
+	step "HTTP ingest only: load_http, ${HTTP_BATCH:-5000}-line batches, 1 and 2 workers"
+	http_ingest discard,stele,victoriametrics,influxdb "${HTTP_BATCH:-5000}"
+	machine_facts
+	result run_command "bench/run.sh$([ $FULL = 1 ] && echo ' --full') --only ingest"
+	step "writing bench/out/BENCHMARKS-ingest.md and bench/out/bench-ingest.png (docs/ is left alone)"
+	$PY "$ROOT/bench/report.py" "$RESULTS" "$OUT/BENCHMARKS-ingest.md"
+	echo "done"
+	exit 0
+fi
 
 # ---- Stele ----------------------------------------------------------------
 # time -v output: wall clock and peak RSS of one command.
@@ -168,6 +241,54 @@ if [ $SMOKE = 1 ]; then
 	[ "$got" = "$want_max" ] || { echo "bench: Stele's max(usage_system) of host_7 is $got, awk's $want_max" >&2; exit 1; }
 	printf '   %s rows with usage_user > 90 and max(usage_system) %s for host_7, as awk finds them\n' "$want_hot" "$want_max"
 	rm -rf "$SQ" "$OUT/stele-qdb"
+
+	# The HTTP load client: every form of response its parser reads, from its
+	# own discard server, whose counts of requests, lines and bytes must be
+	# what the client sent; a failure it must report; line protocol whose
+	# rows are not one per newline. Then the ingest stage itself, tiny,
+	# against the discard server and stele serve: rows and values, no times.
+	step "HTTP ingest: load_http against its discard server (every response form), then stele serve"
+	LH=$OUT/smoke-http
+	rm -rf "$LH" && mkdir -p "$LH"
+	nb=$(((rows + 6) / 7))
+	lh_check() { # lh_check LOAD_HTTP MODE: 2 workers, 7-row batches
+		"$1" --against-discard --discard-mode "$2" --file "$DATA" --workers 2 --batch-lines 7 \
+			--quiet --out "$LH/$2.env" ||
+			{ echo "bench: load_http against its discard server (mode $2) failed" >&2; exit 1; }
+		grep -qx "rows=$rows" "$LH/$2.env" && grep -qx "values=$((rows * 10))" "$LH/$2.env" &&
+			grep -qx "batches=$nb" "$LH/$2.env" && grep -qx "bytes=$bytes" "$LH/$2.env" ||
+			{ echo "bench: load_http (mode $2) counted: $(paste -sd' ' "$LH/$2.env")" >&2; exit 1; }
+	}
+	for mode in ok length chunked continue close drop; do lh_check "$LOADH" "$mode"; done
+	grep -qx "non204=$nb" "$LH/chunked.env" && grep -qx "non204=$nb" "$LH/length.env" &&
+		grep -qx "non204=0" "$LH/continue.env" ||
+		{ echo "bench: load_http miscounted the 200 and 204 answers" >&2; exit 1; }
+	# drop: the second request on every connection is not answered, so all
+	# but the batches that a fresh connection carried went twice
+	reconn=$(sed -n 's/^reconnects=//p' "$LH/drop.env")
+	[ "$reconn" -ge $((nb / 2 - 2)) ] ||
+		{ echo "bench: load_http reconnected $reconn times against a dropping server" >&2; exit 1; }
+	rc=0
+	"$LOADH" --against-discard --discard-mode error --file "$DATA" --workers 2 --batch-lines 7 \
+		--quiet 2>"$LH/error.txt" || rc=$?
+	[ $rc = 1 ] && grep -qE '^load_http: batch [0-9]+ \(lines [0-9]+-[0-9]+, [0-9]+ bytes\): HTTP 400 Bad Request$' "$LH/error.txt" &&
+		grep -qxF '  {"error":"the discard server'"'"'s error mode"}' "$LH/error.txt" ||
+		{ echo "bench: load_http did not report a 400 as it should (status $rc):" >&2; cat "$LH/error.txt" >&2; exit 1; }
+	printf '%s\n' '# a comment, then a blank line' '' 'm,t=a\ b f=1i,g="x y, z" 1' 'm f="one' \
+		'two",h=2 2' '' 'm\,n f=1 3' >"$LH/tricky.lp"
+	"$LOADH" --against-discard --file "$LH/tricky.lp" --batch-lines 1 --workers 2 --quiet --out "$LH/tricky.env"
+	[ "$(grep -E '^(rows|values|lines|batches)=' "$LH/tricky.env" | paste -sd' ')" = "rows=3 values=5 lines=7 batches=3" ] ||
+		{ echo "bench: load_http cut or counted tricky line protocol wrongly: $(paste -sd' ' "$LH/tricky.env")" >&2; exit 1; }
+	echo "   the discard server's answers (204, 200 with a length, chunked, 100 then 204, Connection: close, dropped) all read, counts agreed; a 400 reported with its body"
+	# the client under ASan+UBSan too, when that build is there (make test)
+	if [ -x "$ROOT/build-asan/bench/load_http" ]; then
+		for mode in ok chunked drop; do lh_check "$ROOT/build-asan/bench/load_http" "$mode"; done
+		echo "   load_http under ASan+UBSan: the same counts, no leaks"
+	fi
+	http_ingest discard,stele 50 auto
+	grep -qx 'http_stele_status=ok' "$RESULTS" ||
+		echo "   (Stele's HTTP ingest: $(sed -n 's/^http_stele_status=//p' "$RESULTS"))"
+	rm -rf "$LH"
 	step "smoke run passed (answers checked, no timings written)"
 	exit 0
 fi
@@ -246,6 +367,9 @@ result vm_bytes_on_disk "$vm_disk"
 result vm_bytes_per_value "$(awk -v d="$vm_disk" -v r="$rows" 'BEGIN { printf "%.4f", d / (r * 10) }')"
 rm -rf "$OUT/vm-chunks"
 
+step "HTTP ingest: load_http to a discard server, Stele (stele serve, --sync always), VictoriaMetrics, InfluxDB 1.6; 5,000-line batches, 1 and 2 workers"
+http_ingest discard,stele,victoriametrics,influxdb 5000
+
 # ---- queries: TSBS devops, Stele beside ClickHouse, InfluxDB, PostgreSQL ---
 # The same data in every system, the same queries in each one's language
 # (bench/queries.py), the same rule for warm-up and timed runs; every
@@ -306,17 +430,9 @@ $PY bench/answers.py "$QD/queries.json" "${checked[@]}" --unordered influxdb --s
 result q_systems "$(printf '%s\n' "${checked[@]}" | cut -d= -f1 | paste -sd, -)"
 result q_wall_s "$(($(date +%s) - q_start))"
 
-# ---- the machine ----------------------------------------------------------
-result machine_cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
-result machine_cores "$(nproc)"
-result machine_mem_gib "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
-result machine_kernel "$(uname -r)"
-result stele_version "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
-result vm_version "$(dpkg-query -W -f='${Version}' victoria-metrics)"
-result run_date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-result run_wall_s "$(($(date +%s) - run_start))"
+machine_facts
 result run_command "$([ $FULL = 1 ] && echo 'make bench-full (bench/run.sh --full)' || echo 'make bench (bench/run.sh)')"
 
-step "writing docs/BENCHMARKS.md and docs/bench-queries.png"
+step "writing docs/BENCHMARKS.md, docs/bench-queries.png and docs/bench-ingest.png"
 $PY "$ROOT/bench/report.py" "$RESULTS" "$ROOT/docs/BENCHMARKS.md"
 echo "done"

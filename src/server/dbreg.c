@@ -124,7 +124,7 @@ int dbreg_get(DbReg *r, const char *name, bool create, stele_db **out, StErr *er
 		e->db = db;
 		*out = db;
 	} else {
-		err_prefix(err, "database \"%s\": ", name);
+		err_prefix(err, "database \"%s\"", name);
 	}
 	pthread_mutex_unlock(&r->mu);
 	return rc;

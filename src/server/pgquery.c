@@ -649,7 +649,7 @@ static void bind_msg(PgConn *c, const uint8_t *body, size_t n)
 			continue;
 		}
 		if (pgty_param(oid, fmt, v->p, v->len, &scratch, &vals[i], &err) != STELE_OK) {
-			err_prefix(&err, "parameter $%u: ", i + 1);
+			err_prefix(&err, "parameter $%u", i + 1);
 			pgq_error(c, fmt ? "22P03" : NULL, &err, 0);
 			ok = false;
 			break;

@@ -267,7 +267,7 @@ int srv_config_file(SrvConfig *c, const char *path, StErr *err)
 		}
 		rc = srv_config_set(c, s, v, err);
 		if (rc)
-			err_prefix(err, "%s:%d: ", path, lineno);
+			err_prefix(err, "%s:%d", path, lineno);
 	}
 	fclose(f);
 	return rc;
@@ -370,7 +370,7 @@ static int open_listener(const SrvConfig *c, const char *what, const char *addr,
 	uint16_t port;
 	int rc = srv_split_addr(addr, host, sizeof host, &port, err);
 	if (rc)
-		return err_prefix(err, "--%s: ", what);
+		return err_prefix(err, "--%s", what);
 	bool wildcard = !host[0] || !strcmp(host, "::") || !strcmp(host, "0.0.0.0");
 	if (c->insecure && wildcard) {
 		char a[64];

@@ -4,12 +4,15 @@ positions, streaming), /ping, /health, /metrics, limits."""
 import gzip
 import json
 import socket
+import subprocess
 import threading
 import time
 
 import pytest
 import requests
 from influxdb import InfluxDBClient
+
+from conftest import STELE as STELE_BIN
 
 T0 = 1451606400  # 2016-01-01T00:00:00Z
 
@@ -399,3 +402,75 @@ def test_dual_stack_listener(make_server):
     r = requests.get("http://[::1]:%d/api/v1/sql" % port, params={"db": "d", "q": "SELECT h FROM m ORDER BY h"},
                      headers=h)
     assert r.json()["rows"] == [["127.0.0.1"], ["::1"]]
+
+
+def curl(*args, data=None):
+    r = subprocess.run(["curl", "-sS", "-o", "-", "-w", "\n%{http_code}"] + list(args),
+                       input=data, capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    body, _, code = r.stdout.rpartition(b"\n")
+    return int(code), body
+
+
+def test_curl_writes(server):
+    """The write paths as curl sends them: plain and gzip bodies, v1 and v2,
+    each precision, and a partial failure."""
+    lp = b"cu,k=a v=1i 1451606400\ncu,k=b v=2i 1451606401\n"
+    code, body = curl("-XPOST", "--data-binary", "@-", server.url + "/write?db=c&precision=s",
+                      data=lp)
+    assert (code, body) == (204, b"")
+    code, _ = curl("-XPOST", "-H", "Content-Encoding: gzip", "--data-binary", "@-",
+                   server.url + "/api/v2/write?bucket=c&org=o&precision=ms",
+                   data=gzip.compress(b"cu,k=c v=3i 1451606402000\n"))
+    assert code == 204
+    for prec, ts in (("us", b"1451606403000000"), ("ns", b"1451606404000000000")):
+        code, _ = curl("-XPOST", "--data-binary", "@-",
+                       server.url + "/api/v2/write?bucket=c&precision=" + prec,
+                       data=b"cu,k=d" + prec.encode() + b" v=4i " + ts + b"\n")
+        assert code == 204
+    code, body = curl("-XPOST", "--data-binary", "@-", server.url + "/write?db=c",
+                      data=b"cu,k=e v=5i 1451606405000000000\ncu,k=f v=oops 1\n")
+    assert code == 400
+    assert json.loads(body)["error"].startswith("partial write: line 2: ")
+    code, body = curl("-G", server.url + "/api/v1/sql", "--data-urlencode", "db=c",
+                      "--data-urlencode", "q=SELECT ts, k, v FROM cu ORDER BY ts", "-H",
+                      "Accept: text/csv")
+    assert code == 200
+    assert body.decode() == ("ts,k,v\n2016-01-01 00:00:00,a,1\n2016-01-01 00:00:01,b,2\n"
+                             "2016-01-01 00:00:02,c,3\n2016-01-01 00:00:03,dus,4\n"
+                             "2016-01-01 00:00:04,dns,4\n2016-01-01 00:00:05,e,5\n")
+
+
+def test_config_file(make_server, tmp_path):
+    s = make_server(pg=False, start=False)
+    conf = tmp_path / "stele.conf"
+    conf.write_text("# a test configuration\n"
+                    "http = 127.0.0.1:%d\n"
+                    "pg = off\n"
+                    "insecure = true\n"
+                    "max-body = \"2K\"   # quoted value, trailing comment\n"
+                    "\n"
+                    "sync = interval=50ms\n" % s.http_port)
+    s.args = []
+    s.insecure = False
+    cmd = [STELE_BIN, "serve", "--data", s.data, "--config", str(conf)]
+    s.command = lambda: cmd
+    s.start()
+    assert s.write("m v=1 1\n").status_code == 204
+    assert s.write("m v=1 1\n" * 400).status_code == 413      # max-body from the file
+    s.stop()
+    # the command line wins over the file
+    cmd.extend(["--max-body", "1M"])
+    s.start()
+    assert s.write("m v=1 1\n" * 400).status_code == 204
+    s.stop()
+    bad = tmp_path / "bad.conf"
+    bad.write_text("http = 127.0.0.1:1\nmax-bodyy = 3\n")
+    r = subprocess.run([STELE_BIN, "serve", "--data", s.data, "--config", str(bad)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert "bad.conf:2: unknown option \"max-bodyy\"" in r.stderr
+    bad.write_text("just words\n")
+    r = subprocess.run([STELE_BIN, "serve", "--data", s.data, "--config", str(bad)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "bad.conf:1: expected \"name = value\"" in r.stderr

@@ -4,6 +4,8 @@ Everything above the marker line in docs/BENCHMARKS.md is hand-written and
 kept; everything below it is replaced by tables built from the results file
 (KEY=VALUE lines). No figure is written that was not measured in the run."""
 
+import json
+import math
 import os
 import subprocess
 import sys
@@ -65,12 +67,12 @@ def lat_ratio(stele, peer):
                             "faster" if q <= 1 else "slower")
 
 
-def load_times(r):
+def load_times(r, prefix=""):
     """{system: {type: [ms]}}, {system: {query id: median}}, {system: [errors]}
-    of the systems whose results the run kept."""
+    of the systems whose results the run kept (prefix "iot_": the iot stage's)."""
     by_type, by_query, errors = {}, {}, {}
     for key, _ in SYSTEMS:
-        path = r.get("q_results_" + key)
+        path = r.get(prefix + "q_results_" + key)
         if not path:
             continue
         entries = list(qresults.iterate(path, data=False))
@@ -80,12 +82,14 @@ def load_times(r):
     return by_type, by_query, errors
 
 
-def chart(r, types, stats, docdir, systems):
+def chart(r, types, stats, docdir, systems, png=CHART, title=None, outdir=None, bmargin=9):
     """A clustered bar chart of the median per type and system, log scale,
-    drawn by gnuplot into docs/bench-queries.png."""
-    outdir = os.path.dirname(r["q_results_stele"])
+    drawn by gnuplot into docs/bench-queries.png (or docdir/png)."""
+    outdir = outdir or os.path.dirname(r["q_results_stele"])
     dat = os.path.join(outdir, "chart.dat")
     gp = os.path.join(outdir, "chart.gp")
+    if title is None:
+        title = "TSBS devops queries, %s hosts x 1 day" % fnum(r["q_hosts"])
     with open(dat, "w") as f:
         f.write("# type " + " ".join(name for _, name in systems) + "\n")
         for t in types:
@@ -98,9 +102,23 @@ def chart(r, types, stats, docdir, systems):
     for i, (k, name) in enumerate(systems):
         plots.append("'%s' using %d%s title '%s' lc rgb '%s'" % (
             dat, i + 2, ":xtic(1)" if i == 0 else "", name, colors[k]))
-    script = """set terminal pngcairo size 1400,700 font 'Sans,10'
+    # where a system has no figure for a type, say so where its bar would be;
+    # the y range is then fixed, whole decades around every bar with room on top
+    extra = ""
+    missing = [(x, i) for x, t in enumerate(types) for i, (k, _) in enumerate(systems)
+               if t not in stats.get(k, {})]
+    values = [stats[k][t][0] for k, _ in systems for t in types
+              if t in stats.get(k, {}) and stats[k][t][0] > 0]
+    if missing and values:
+        lo = 10 ** math.floor(math.log10(min(values)) - 0.0001)
+        hi = 10 ** math.ceil(math.log10(max(values) * 2))
+        extra = "set yrange [%g:%g]\n" % (lo, hi) + "".join(
+            "set label 'not measured' at %.4f,%g rotate by 90 left font ',8' tc rgb '%s'\n" % (
+                x + (i - (len(systems) - 1) / 2) / (len(systems) + 1), lo * 1.15,
+                colors[systems[i][0]]) for x, i in missing)
+    script = """set terminal pngcairo size 1400,%d font 'Sans,10'
 set output '%s'
-set title 'TSBS devops queries, %s hosts x 1 day: median latency per query type (ms, log scale; lower is better)'
+set title '%s: median latency per query type (ms, log scale; lower is better)'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.9 border -1
@@ -111,11 +129,12 @@ set ylabel 'median latency, ms'
 set grid ytics
 set xtics rotate by -35 left
 set key top left
-set bmargin 9
+set bmargin %d
 set rmargin 12
 set datafile missing 'NaN'
-plot %s
-""" % (os.path.join(docdir, CHART), fnum(r["q_hosts"]), ", ".join(plots))
+%splot %s
+""" % (700 + 20 * (bmargin - 9), os.path.join(docdir, png), title, bmargin, extra,
+       ", ".join(plots))
     with open(gp, "w") as f:
         f.write(script)
     subprocess.run(["gnuplot", gp], check=True)
@@ -269,6 +288,229 @@ def queries_section(r, docdir):
         out.append("| lastpoint under 1 ms at 1,000 hosts (median) | %s ms at %s hosts; "
                    "1,000 hosts are measured by `make bench-full` | not measured at this "
                    "size |" % (fms(lp[0]), fnum(hosts)))
+    out.append("")
+    return out
+
+
+# ---- the iot query benchmark (bench/run_iot.sh) ---------------------------------
+
+IOT_CHART = "bench-iot-queries.png"
+IOT_HOW = {
+    "stele": "`stele import --db DIR --sync interval=100ms FILE` of the line protocol as "
+             "generated, out of order and with its holes",
+    "clickhouse": "`clickhouse-client --query 'INSERT INTO readings FORMAT TabSeparated'` "
+                  "(and `diagnostics`) of the rows `bench/peers_iot.py tsv` converts out of "
+                  "the line protocol (`\\N` for a tag or field a point lacks) into two "
+                  "MergeTree tables `ORDER BY (ifNull(name, ''), time)`, every tag "
+                  "`Nullable(String)`, then `OPTIMIZE TABLE … FINAL` until one part per "
+                  "partition is left",
+    "influxdb": "the line protocol as it is, POSTed to `/write` in batches of 10,000 lines by "
+                "one client",
+    "postgres": "`COPY` of the same rows into two tables, then `CREATE INDEX` on (name, ts) and "
+                "on (ts) of each, `VACUUM ANALYZE`",
+}
+
+
+def pct(part, whole):
+    return "%.1f %%" % (100.0 * float(part) / float(whole)) if float(whole) else "?"
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else 0.0
+
+
+def iot_section(r, docdir):
+    """The TSBS iot (trucks) queries of bench/run_iot.sh: the data and its
+    disorder, how each system was loaded, the latency per query type beside
+    the peers', the answer check, the chart."""
+    g = lambda k, d=None: r.get("iot_" + k, d)  # noqa: E731
+    names = dict(SYSTEMS)
+    by_type, by_query, errors = load_times(r, "iot_")
+    stats = {k: {t: (qresults.median(v), qresults.p95(v), len(v)) for t, v in by_type[k].items()}
+             for k in by_type}
+    # every type, in the order of the query set, whoever could run it
+    types = []
+    meta = os.path.join(os.path.dirname(g("q_results_stele")), "queries.json")
+    try:
+        with open(meta) as f:
+            for q in json.load(f)["queries"]:
+                t = q["id"].split("#")[0]
+                if t not in types:
+                    types.append(t)
+    except (OSError, ValueError, KeyError):
+        pass
+    for k in by_type:
+        for t in by_type[k]:
+            if t not in types:
+                types.append(t)
+    # why a system has no figure for a type: its status, or its error
+    not_run = {}
+    for k, _ in SYSTEMS:
+        for e in errors.get(k, []):
+            qid, msg = e.split(": ", 1)
+            not_run.setdefault(k, {}).setdefault(qid.split("#")[0], msg)
+    ok = {k: g(k + "_status", "ok") == "ok" and k in by_type for k, _ in SYSTEMS}
+    trucks = int(g("data_trucks"))
+    gen = lambda k: g("gen_" + k, "0")  # noqa: E731
+    lines = int(g("data_lines"))
+    run = g("q_runs"), g("q_warmup"), g("q_max_seconds")
+    out = ["## Queries: the TSBS iot set (trucks), Stele beside ClickHouse, InfluxDB and "
+           "PostgreSQL", ""]
+    out.append("Data: `build/bench/gen_iot --trucks %s --duration %s --interval %s` (TSBS's "
+               "iot use case: per truck and tick a `readings` and a `diagnostics` point, each "
+               "with the truck's tags `name`, `fleet`, `driver`, `model`, `device_version`; "
+               "`bench/README-iot.md` defines it), %s trucks × 1 day every 10 s: %s lines, %s "
+               "bytes of line protocol (md5 %s), with TSBS's disorder: of %s points generated "
+               "%s were never written (%s; %s of them in %s whole missing batches), %s came "
+               "late as single points (%s) and %s batches of 10 late as a whole (%s), %s "
+               "points lost one field and %s one tag; %s. Stele holds "
+               "%s rows and %s field values (two nameless points of one series and time "
+               "merge, as in InfluxDB), in %s bytes on disk (%.4f bytes per value), imported "
+               "in %s s (%s rows/s, peak RSS %s MiB)." % (
+                   trucks, g("data_duration"), g("data_interval"), fnum(trucks), fnum(lines),
+                   fnum(g("data_bytes")), g("data_md5"), fnum(gen("points_generated")),
+                   fnum(gen("points_missing")),
+                   pct(gen("points_missing"), gen("points_generated")),
+                   fnum(int(gen("batches_missing")) * 10), fnum(gen("batches_missing")),
+                   fnum(gen("points_late")), pct(gen("points_late"), gen("points_generated")),
+                   fnum(gen("batches_late")), pct(gen("batches_late"), gen("batches")),
+                   fnum(gen("fields_nulled")), fnum(gen("tags_nulled")),
+                   "no point arrived after a later point of its own truck (the data is out "
+                   "of order across trucks, in order within each)"
+                   if gen("points_behind_their_series") == "0" else
+                   "%s points arrived after a later point of their own truck"
+                   % fnum(gen("points_behind_their_series")),
+                   fnum(g("stele_rows")), fnum(g("stele_values")), fnum(g("stele_bytes_on_disk")),
+                   float(g("stele_bytes_per_value")), g("stele_import_s"),
+                   fnum(g("stele_rows_per_s")), fnum(int(g("stele_peak_rss_kib")) / 1024)))
+    out.append("")
+    out.append("Queries: %s, the 12 TSBS iot query types (`bench/queries_iot.py`, seed 321), %s "
+               "instances of each of the six with parameters (a fleet, a window) and one of "
+               "each of the six without; what each one answers, exactly, and each dialect's "
+               "form are in [`bench/README-iot.md`](../bench/README-iot.md) (\"Queries: TSBS "
+               "iot, four systems\"). A point takes part in a query only when it has every tag "
+               "the query uses. The timing rule is the devops set's: %s untimed runs (the "
+               "first keeps the answer), up to %s timed, fewer (at least 3) once they have "
+               "taken %s s; a type's median and p95 are over all timed runs of its instances; "
+               "each system alone on the machine." % (
+                   g("q_count"), g("q_instances"), run[1], run[0], run[2]))
+    out.append("")
+    out.append("Command (in `%s`): `bench/run_iot.sh --trucks %s --duration %s --instances %s "
+               "RESULTS`, %s s (%s s of it the queries); it runs `build/bench/bench_query` for "
+               "Stele and `bench/peers_iot.py clickhouse|postgres|influxdb` for the peers, with "
+               "`--warmup %s --runs %s --max-seconds %s`, then `bench/answers.py`; every "
+               "system's answers and timings are in `bench/out/iot/queries/SYSTEM.res`." % (
+                   r.get("run_command", "make bench (bench/run.sh)").split(" (")[0], trucks,
+                   g("data_duration"), g("q_instances"), fnum(g("run_wall_s", 0)),
+                   fnum(g("q_wall_s", 0)), run[1], run[0], run[2]))
+    out.append("")
+    # the answer check
+    agree = [k for k in g("q_systems", "").split(",") if k]
+    checked = int(g("answers_checked", g("q_count")))
+    partial = []
+    for k in agree:
+        missing = sorted(set(e.split(": ", 1)[0] for e in errors.get(k, [])))
+        if missing:
+            partial.append("%s answered %d of them (%s: %s)" % (
+                names[k], checked - len(missing), ", ".join(missing),
+                "not expressible in InfluxQL" if k == "influxdb" and all(
+                    not_run["influxdb"].get(q.split("#")[0], "").startswith("not measured")
+                    for q in missing) else "not run"))
+    out.append("Answers: every one of the %d queries gave the same answer in every system "
+               "that ran it, %s (the same "
+               "rows; timestamps as instants; numbers equal within 1e-9 relative, averages "
+               "within 1e-6 absolute; columns matched by name; rows in the order the query "
+               "asks for, InfluxDB's compared as a set), checked before the timings below "
+               "were kept (`bench/answers.py`)%s." % (
+                   checked, ", ".join(names[k] for k in agree) or "no system",
+                   "; %s" % "; ".join(partial) if partial else ""))
+    out.append("")
+    # the systems
+    out.append("| system | version | loaded by | load time | on disk |")
+    out.append("| --- | --- | --- | ---: | ---: |")
+    for k, name in SYSTEMS:
+        if k == "stele":
+            ver, load = r.get("stele_version", "?"), "%s s" % g("stele_import_s")
+            disk = fnum(g("stele_bytes_on_disk")) + " B"
+        else:
+            ver = "%s (Debian %s)" % ((g(k + "_version") or "?").split(" ")[0],
+                                      g(k + "_package", "?"))
+            load = "%s s" % g(k + "_load_s") if g(k + "_load_s") else "—"
+            if k == "clickhouse" and g("clickhouse_optimize_s"):
+                load += " + %s s" % g("clickhouse_optimize_s")
+                if g("clickhouse_parts"):
+                    load += " (%s part%s)" % (g("clickhouse_parts"),
+                                              "" if g("clickhouse_parts") == "1" else "s")
+            if k == "postgres" and g("postgres_index_s"):
+                load += " + %s s" % g("postgres_index_s")
+            disk = fnum(g(k + "_bytes_on_disk")) + " B" if g(k + "_bytes_on_disk") else "—"
+            if not ok[k]:
+                load = disk = "—"
+        out.append("| %s | %s | %s | %s | %s |" % (name, ver, IOT_HOW[k], load, disk))
+    out.append("")
+    out.append("Each load is checked before any query: ClickHouse and PostgreSQL hold every "
+               "line's row, InfluxDB every field value that remains once points meet, Stele "
+               "every row and value. A query's latency is measured as for the devops set "
+               "(above).")
+    out.append("")
+    for k, name in SYSTEMS:
+        st = g(k + "_status", "ok")
+        if k != "stele" and (st != "ok" or k not in by_type):
+            why = st[len("failed: "):] if st.startswith("failed: ") else \
+                st if st != "ok" else "no results were kept"
+            out.append("**%s was not measured**: %s" % (name, why))
+            out.append("")
+    # the table
+    peers = [(k, n) for k, n in SYSTEMS if k != "stele"]
+    out.append("### Latency per iot query type, ms: median / p95")
+    out.append("")
+    out.append("| query | " + " | ".join(n for _, n in SYSTEMS) + " | " +
+               " | ".join("Stele ÷ %s (median)" % n for _, n in peers) + " |")
+    out.append("| --- | " + " | ".join("---:" for _ in SYSTEMS) + " | " +
+               " | ".join("---" for _ in peers) + " |")
+    for t in types:
+        cells = []
+        for k, _ in SYSTEMS:
+            st = stats.get(k, {}).get(t) if ok[k] or k == "stele" else None
+            cells.append("%s / %s" % (fms(st[0]), fms(st[1])) if st else "not measured")
+        sm = stats.get("stele", {}).get(t)
+        rat = [lat_ratio(sm[0], stats[k][t][0]) if sm and ok[k] and t in stats.get(k, {})
+               else "—" for k, _ in peers]
+        out.append("| %s | %s | %s |" % (t, " | ".join(cells), " | ".join(rat)))
+    out.append("")
+    for k, name in SYSTEMS:
+        if not ok[k] and k != "stele":
+            continue
+        for t, msg in not_run.get(k, {}).items():
+            if msg.startswith("not measured: ") and t not in stats.get(k, {}):
+                out.append("- %s, %s: not measured: %s" % (name, t, msg[len("not measured: "):]))
+            else:
+                ids = [e.split(": ", 1)[0] for e in errors[k]
+                       if e.split(": ", 1)[0].split("#")[0] == t]
+                out.append("- %s could not run %s: %s%s" % (
+                    name, ", ".join(ids), msg, " (the figures above are its other instances')"
+                    if t in stats.get(k, {}) else ""))
+    if any(not_run.get(k) and (ok[k] or k == "stele") for k, _ in SYSTEMS):
+        out.append("")
+    summary = []
+    for k, name in peers:
+        both = [t for t in types if ok[k] and t in stats.get(k, {}) and t in stats["stele"]]
+        if not both:
+            continue
+        q = [stats["stele"][t][0] / stats[k][t][0] for t in both]
+        summary.append("Stele's median is lower than %s's in %d of %d types (geometric mean of "
+                       "Stele ÷ %s: %.2f)" % (name, sum(1 for x in q if x < 1), len(both),
+                                              name, geomean(q)))
+    out.append("A ratio under 1 means Stele is faster. %s. As above, Stele runs in the "
+               "benchmark's own process and the peers' figures include a client protocol and a "
+               "loopback round trip." % ("; ".join(summary) if summary else
+                                         "No peer was measured"))
+    out.append("")
+    drawn = [(k, n) for k, n in SYSTEMS if k in stats and (ok[k] or k == "stele")]
+    chart(r, types, stats, docdir, drawn, png=IOT_CHART,
+          title="TSBS iot queries, %s trucks x 1 day" % fnum(trucks),
+          outdir=os.path.dirname(g("q_results_stele")), bmargin=13)
+    out.append("![median latency per iot query type and system](%s)" % IOT_CHART)
     out.append("")
     return out
 
@@ -595,6 +837,8 @@ def main():
         out += ingest_section(r, os.path.dirname(os.path.abspath(doc)))
     if "q_count" in r:
         out += queries_section(r, os.path.dirname(os.path.abspath(doc)))
+    if "iot_q_results_stele" in r:
+        out += iot_section(r, os.path.dirname(os.path.abspath(doc)))
     with open(doc, "w") as f:
         f.write(head + "\n".join(out) + "\n")
 

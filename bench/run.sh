@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark suite behind `make bench` (see bench/README.md).
 #
-#   bench/run.sh           the standard run, 100 hosts x 1 day; writes docs/BENCHMARKS.md
-#   bench/run.sh --full    the same at 1,000 hosts x 1 day (make bench-full)
+#   bench/run.sh           the standard run, 100 hosts x 1 day, then the iot stage
+#                          (bench/run_iot.sh, 100 trucks x 1 day); writes docs/BENCHMARKS.md
+#   bench/run.sh --full    the same at 1,000 hosts x 1 day (make bench-full); the
+#                          iot stage stays at 100 trucks x 1 day
 #   bench/run.sh --smoke   tiny sizes, Stele only, checks answers, writes nothing
 #   bench/run.sh [--full] --only ingest
 #                          the data and the HTTP ingest stage only; the report
@@ -34,6 +36,12 @@ Q_INSTANCES=${Q_INSTANCES:-5}
 Q_WARMUP=${Q_WARMUP:-2}
 Q_RUNS=${Q_RUNS:-10}
 Q_MAX_SECONDS=${Q_MAX_SECONDS:-2}
+# The iot stage (bench/run_iot.sh, bench/README-iot.md): trucks (1 day, every
+# 10 s) and instances of each query type with parameters, the same in the
+# standard run and with --full: InfluxDB's slowest iot queries take 8 to 10 s
+# a run at 100 trucks, so ten times as many would add most of an hour
+IOT_TRUCKS=${IOT_TRUCKS:-100}
+IOT_INSTANCES=${IOT_INSTANCES:-3}
 SMOKE=0
 FULL=0
 ONLY=""
@@ -72,7 +80,7 @@ cleanup() {
 		wait "$vm_pid" 2>/dev/null || true
 	fi
 	local f pid
-	for f in "$OUT"/peer-*/server.pid "$OUT"/ingest/*/server.pid; do
+	for f in "$OUT"/peer-*/server.pid "$OUT"/ingest/*/server.pid "$OUT"/iot/peer-*/server.pid; do
 		[ -e "$f" ] || continue
 		pid=$(cat "$f")
 		# only a process group that peers.py or ingest.py started: its
@@ -430,9 +438,28 @@ $PY bench/answers.py "$QD/queries.json" "${checked[@]}" --unordered influxdb --s
 result q_systems "$(printf '%s\n' "${checked[@]}" | cut -d= -f1 | paste -sd, -)"
 result q_wall_s "$(($(date +%s) - q_start))"
 
+# ---- queries: TSBS iot (trucks), the same four systems ------------------------
+# bench/run_iot.sh as a stage of this run (bench/README-iot.md): its own data
+# (gen_iot, TSBS's disorder), Stele's import, the peers loaded and queried as
+# above, every answer checked, the timings. Its KEY=VALUE lines (every key
+# starts with iot_) are appended to the results. A peer that fails there is
+# reported as not measured; Stele failing, or answers that disagree, fail it
+# and so this run. Not in --smoke (tests/integration/test_bench_iot_smoke.sh
+# covers the stage).
+IOT_RESULTS=$OUT/iot-results.env
+step "iot: bench/run_iot.sh, $IOT_TRUCKS trucks x 1 day, $IOT_INSTANCES instances of each query type with parameters"
+rm -f "$IOT_RESULTS"
+Q_WARMUP=$Q_WARMUP Q_RUNS=$Q_RUNS Q_MAX_SECONDS=$Q_MAX_SECONDS CH_PORT=$CH_PORT INFLUX_PORT=$INFLUX_PORT \
+	bench/run_iot.sh --trucks "$IOT_TRUCKS" --duration 1d --instances "$IOT_INSTANCES" "$IOT_RESULTS" ||
+	{ echo "bench: the iot stage failed (Stele, the data, or answers that disagree; see above)" >&2; exit 1; }
+grep -q '^iot_q_results_stele=' "$IOT_RESULTS" ||
+	{ echo "bench: the iot stage wrote no results for Stele" >&2; exit 1; }
+cat "$IOT_RESULTS" >>"$RESULTS"
+rm -f "$IOT_RESULTS"
+
 machine_facts
 result run_command "$([ $FULL = 1 ] && echo 'make bench-full (bench/run.sh --full)' || echo 'make bench (bench/run.sh)')"
 
-step "writing docs/BENCHMARKS.md, docs/bench-queries.png and docs/bench-ingest.png"
+step "writing docs/BENCHMARKS.md, docs/bench-queries.png, docs/bench-iot-queries.png and docs/bench-ingest.png"
 $PY "$ROOT/bench/report.py" "$RESULTS" "$ROOT/docs/BENCHMARKS.md"
 echo "done"

@@ -1146,6 +1146,13 @@ static int bind_select(Binder *b, const SelectCore *c, const AstList *order, con
 		op->vt = op->vt; /* HashAggregate used for DISTINCT */
 		op->note = "Distinct";
 	}
+	if (ndon && !(from.scan && from.scan->latest)) {
+		/* Only each key's first row in the ORDER BY goes on to the sort. */
+		op = op_distinct_top(b->cx, op, doncols, ndon, norder > ndon ? keys + ndon : NULL,
+		                     norder > ndon ? norder - ndon : 0);
+		if (!op)
+			return NOMEM(err);
+	}
 	if (norder) {
 		op = op_sort(b->cx, op, keys, norder, ndon ? NULL : lim, ndon ? NULL : off);
 		if (!op)

@@ -8,6 +8,7 @@ EXPLAIN SELECT DISTINCT region FROM cpu;
 EXPLAIN SELECT a.host, b.usage FROM cpu a JOIN cpu b ON a.ts = b.ts AND a.host = b.host WHERE a.usage > b.idle;
 EXPLAIN SELECT host, row_number() OVER (PARTITION BY host ORDER BY ts) FROM cpu;
 EXPLAIN SELECT DISTINCT ON (host) host, ts, usage FROM cpu ORDER BY host, ts DESC;
+EXPLAIN SELECT DISTINCT ON (host) host, ts, usage FROM cpu WHERE usage > 5 ORDER BY host, ts DESC;
 -- ORDER BY time LIMIT: read in widening windows from the newest (or oldest) time.
 EXPLAIN SELECT ts, host, usage FROM cpu ORDER BY ts DESC LIMIT 3;
 SELECT ts, host, usage FROM cpu ORDER BY ts DESC, host LIMIT 3;

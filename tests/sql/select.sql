@@ -21,4 +21,13 @@ SELECT DISTINCT region FROM cpu ORDER BY region DESC;
 SELECT count(*) FROM (SELECT DISTINCT rack FROM cpu) r;
 SELECT DISTINCT ON (host) host, ts, usage FROM cpu ORDER BY host, ts DESC;
 SELECT DISTINCT ON (region) region, host, usage FROM cpu ORDER BY region, usage DESC;
+-- DISTINCT ON over a filtered scan keeps each key's first row before sorting (DistinctTop):
+-- a NULL key is one group; NULLS FIRST/LAST of the next key decide; several keys.
+SELECT DISTINCT ON (site) site, dev, temp FROM sensors ORDER BY site, temp DESC NULLS LAST;
+SELECT DISTINCT ON (site) site, dev, temp FROM sensors ORDER BY site, temp DESC;
+SELECT DISTINCT ON (site) site, dev, temp FROM sensors ORDER BY site NULLS FIRST, temp;
+SELECT DISTINCT ON (region, rack) region, rack, host, usage FROM cpu WHERE usage > 1 ORDER BY region, rack, usage;
+SELECT DISTINCT ON (rack) rack, idle FROM cpu WHERE idle > 0 ORDER BY rack, idle DESC;
+SELECT DISTINCT ON (ok) ok FROM sensors ORDER BY ok;
+SELECT DISTINCT ON (host) host, usage FROM cpu WHERE usage < 50 ORDER BY host DESC, usage DESC LIMIT 2;
 SELECT ts AS t FROM cpu WHERE host = 'c' ORDER BY t DESC LIMIT 1;

@@ -150,6 +150,10 @@ Op *op_limit(ExecCtx *cx, Op *kid, Expr *limit, Expr *offset);
 Op *op_sort(ExecCtx *cx, Op *kid, SortKey *keys, uint32_t nkeys, Expr *limit, Expr *offset);
 Op *op_union(ExecCtx *cx, Op *a, Op *b);
 Op *op_distinct(ExecCtx *cx, Op *kid, const uint32_t *keys, uint32_t nkeys);
+/* The best row of each DISTINCT ON key by the ORDER BY keys after them
+ * (distinct_top.c), below the sort. */
+Op *op_distinct_top(ExecCtx *cx, Op *kid, const uint32_t *keys, uint32_t nkeys,
+                    const SortKey *order, uint32_t norder);
 struct AggPlan;
 Op *op_agg(ExecCtx *cx, Op *kid, const struct AggPlan *plan);
 /* Parallel aggregation: workers[i] are aggregations (op_agg) of the same

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/buf.h"
 #include "ingest/lp.h"
 #include "storage/db.h"
 #include "util/timeutil.h"
@@ -260,26 +261,13 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* "123", "64K", "4M", "1G" -> bytes. */
+/* "123", "64K", "4M", "1G" -> bytes (buf_parse_size). */
 static bool parse_size(const char *s, size_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno)
+	uint64_t v;
+	if (!buf_parse_size(s, &v) || v > SIZE_MAX)
 		return false;
-	int shift = 0;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	if (shift)
-		end++;
-	if (*end || v > (SIZE_MAX >> shift))
-		return false;
-	*out = (size_t)v << shift;
+	*out = (size_t)v;
 	return true;
 }
 

@@ -41,17 +41,6 @@ typedef struct Sql {
 	int failures;
 } Sql;
 
-/* The text of one cell (not NULL) into b. */
-static void cell_text(Buf *b, const stele_column *c, uint32_t i)
-{
-	Datum d = {.type = (uint8_t)c->type};
-	if (c->type == STELE_TYPE_VARCHAR)
-		d.v.s = (SqlStr){c->v.str[i].ptr, c->v.str[i].len};
-	else
-		d.v.u = c->v.u64[i];
-	sqltext_datum(b, &d);
-}
-
 static bool is_null(const stele_column *c, uint32_t i)
 {
 	return c->type == STELE_TYPE_NONE || c->nulls[i];
@@ -116,7 +105,7 @@ static int print_table(Sql *s, stele_stmt *st, StErr *err)
 				offs[k] = text.len;
 				nulls[k] = is_null(&b->cols[c], i);
 				if (!nulls[k])
-					cell_text(&text, &b->cols[c], i);
+					sqltext_cell(&text, &b->cols[c], i);
 				size_t cw = width((const char *)text.data + offs[k], text.len - offs[k]);
 				if (cw > w[c])
 					w[c] = cw;
@@ -173,22 +162,14 @@ static int print_table(Sql *s, stele_stmt *st, StErr *err)
 	return rc;
 }
 
+/* s as a CSV field on f (sqltext_csv). */
 static void csv_field(FILE *f, const char *s, size_t n)
 {
-	bool quote = n == 0;
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote) {
-		fwrite(s, 1, n, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
+	Buf b = {0};
+	sqltext_csv(&b, s, n);
+	if (!b.failed)
+		fwrite(b.data, 1, b.len, f);
+	buf_free(&b);
 }
 
 static int print_csv(Sql *s, stele_stmt *st, StErr *err)
@@ -213,7 +194,7 @@ static int print_csv(Sql *s, stele_stmt *st, StErr *err)
 				if (is_null(&bt->cols[c], i))
 					continue;
 				buf_reset(&b);
-				cell_text(&b, &bt->cols[c], i);
+				sqltext_cell(&b, &bt->cols[c], i);
 				csv_field(f, (const char *)b.data, b.len);
 			}
 			fputc('\n', f);
@@ -223,23 +204,14 @@ static int print_csv(Sql *s, stele_stmt *st, StErr *err)
 	return rc;
 }
 
+/* s as a JSON string on f (sqltext_json). */
 static void json_str(FILE *f, const char *s, size_t n)
 {
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	Buf b = {0};
+	sqltext_json(&b, s, n);
+	if (!b.failed)
+		fwrite(b.data, 1, b.len, f);
+	buf_free(&b);
 }
 
 static int print_json(Sql *s, stele_stmt *st, StErr *err)
@@ -267,7 +239,7 @@ static int print_json(Sql *s, stele_stmt *st, StErr *err)
 					continue;
 				}
 				buf_reset(&b);
-				cell_text(&b, col, i);
+				sqltext_cell(&b, col, i);
 				bool bare = col->type == STELE_TYPE_BIGINT || col->type == STELE_TYPE_UBIGINT ||
 				            (col->type == STELE_TYPE_DOUBLE && isfinite(col->v.f64[i]));
 				if (col->type == STELE_TYPE_BOOLEAN)

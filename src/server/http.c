@@ -37,6 +37,7 @@
 #include "server/http_int.h"
 #include "server/metrics.h"
 #include "server/work.h"
+#include "sql/text.h"
 #include "storage/db.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -88,44 +89,11 @@ void http_send_error(Http *h, struct evhttp_request *req, int code, const char *
 {
 	Buf b = {0};
 	buf_put(&b, "{\"error\":", 9);
-	http_json_str(&b, msg, strlen(msg));
+	sqltext_json(&b, msg, strlen(msg));
 	buf_put(&b, "}\n", 2);
 	http_send(h, req, code, "application/json", b.failed ? "" : (const char *)b.data,
 	          b.failed ? 0 : b.len);
 	buf_free(&b);
-}
-
-void http_json_str(Buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	buf_put_u8(b, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_put(b, s + run, i - run);
-		run = i + 1;
-		char esc[6] = {'\\', 0};
-		size_t k = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			esc[1] = 'u';
-			buf_put(b, esc, 2);
-			char u[4] = {'0', '0', hex[c >> 4], hex[c & 15]};
-			buf_put(b, u, 4);
-			k = 0;
-		}
-		if (k)
-			buf_put(b, esc, k);
-	}
-	buf_put(b, s + run, n - run);
-	buf_put_u8(b, '"');
 }
 
 /* A request is done: forget its job, count it. */
@@ -437,9 +405,9 @@ static void health_db(void *arg, const char *name, stele_db *db)
 		hc->failed++;
 		buf_put(hc->b, hc->failed > 1 ? "," : "", hc->failed > 1);
 		buf_put(hc->b, "{\"name\":", 8);
-		http_json_str(hc->b, name, strlen(name));
+		sqltext_json(hc->b, name, strlen(name));
 		buf_put(hc->b, ",\"status\":\"fail\",\"message\":", 27);
-		http_json_str(hc->b, msg, strlen(msg));
+		sqltext_json(hc->b, msg, strlen(msg));
 		buf_put(hc->b, "}", 1);
 	}
 }

@@ -79,9 +79,6 @@ void http_refuse(Http *h, struct evhttp_request *req, int code, const char *msg)
 int http_authenticate(Http *h, struct evhttp_request *req, const struct evkeyvalq *query,
                       AuthToken *tok, const char **why);
 
-/* A JSON string literal of s[0..n). */
-void http_json_str(Buf *b, const char *s, size_t n);
-
 /* Loop thread: checks a write request (method, auth, parameters, load)
  * and takes its body into j; false when it was answered already. */
 bool http_write_accept(Http *h, HttpJob *j);

@@ -130,7 +130,7 @@ static void error_json(Buf *b, const StErr *e)
 	char msg[STELE_ERR_MSG_MAX];
 	errmap_message(e, msg, sizeof msg);
 	buf_put(b, "{\"message\":", 11);
-	http_json_str(b, msg, strlen(msg));
+	sqltext_json(b, msg, strlen(msg));
 	char tail[96];
 	int pos = errmap_position(e);
 	if (pos)
@@ -152,36 +152,6 @@ static void reply_error(HttpJob *j, const StErr *e, int code)
 	http_job_reply(j);
 }
 
-static void csv_field(Buf *b, const char *s, size_t n)
-{
-	bool quote = n == 0;
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote) {
-		buf_put(b, s, n);
-		return;
-	}
-	buf_put_u8(b, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '"') {
-			buf_put(b, s + run, i + 1 - run);
-			run = i;
-		}
-	buf_put(b, s + run, n - run);
-	buf_put_u8(b, '"');
-}
-
-static void cell_text(Buf *b, const stele_column *c, uint32_t i)
-{
-	Datum d = {.type = (uint8_t)c->type};
-	if (c->type == STELE_TYPE_VARCHAR)
-		d.v.s = (SqlStr){c->v.str[i].ptr, c->v.str[i].len};
-	else
-		d.v.u = c->v.u64[i];
-	sqltext_datum(b, &d);
-}
-
 static void put_header(HttpJob *j, stele_stmt *st)
 {
 	uint32_t nc = stele_stmt_ncols(st);
@@ -191,7 +161,7 @@ static void put_header(HttpJob *j, stele_stmt *st)
 			if (c)
 				buf_put_u8(b, ',');
 			const char *n = stele_stmt_col_name(st, c);
-			csv_field(b, n, strlen(n));
+			sqltext_csv(b, n, strlen(n));
 		}
 		buf_put_u8(b, '\n');
 		return;
@@ -201,9 +171,9 @@ static void put_header(HttpJob *j, stele_stmt *st)
 		const char *n = stele_stmt_col_name(st, c);
 		const char *t = stele_type_name(stele_stmt_col_type(st, c));
 		buf_put(b, c ? ",{\"name\":" : "{\"name\":", c ? 9 : 8);
-		http_json_str(b, n, strlen(n));
+		sqltext_json(b, n, strlen(n));
 		buf_put(b, ",\"type\":", 8);
-		http_json_str(b, t, strlen(t));
+		sqltext_json(b, t, strlen(t));
 		buf_put_u8(b, '}');
 	}
 	buf_put(b, "],\"rows\":[", 10);
@@ -231,9 +201,9 @@ static void put_rows(HttpJob *j, const stele_batch *bt, uint64_t *nrows, Buf *tm
 				continue;
 			}
 			buf_reset(tmp);
-			cell_text(tmp, col, i);
+			sqltext_cell(tmp, col, i);
 			if (j->csv) {
-				csv_field(b, (const char *)tmp->data, tmp->len);
+				sqltext_csv(b, (const char *)tmp->data, tmp->len);
 				continue;
 			}
 			bool bare = col->type == STELE_TYPE_BIGINT || col->type == STELE_TYPE_UBIGINT ||
@@ -241,7 +211,7 @@ static void put_rows(HttpJob *j, const stele_batch *bt, uint64_t *nrows, Buf *tm
 			if (bare)
 				buf_put(b, tmp->data, tmp->len);
 			else
-				http_json_str(b, (const char *)tmp->data, tmp->len);
+				sqltext_json(b, (const char *)tmp->data, tmp->len);
 		}
 		if (j->csv)
 			buf_put_u8(b, '\n');
@@ -266,7 +236,7 @@ static void put_end(HttpJob *j, stele_stmt *st, uint64_t nrows, const StErr *e)
 	snprintf(tail, sizeof tail, ",\"row_count\":%llu,\"command\":", (unsigned long long)nrows);
 	buf_put(b, tail, strlen(tail));
 	const char *tag = stele_stmt_tag(st);
-	http_json_str(b, tag, strlen(tag));
+	sqltext_json(b, tag, strlen(tag));
 	if (e) {
 		buf_put(b, ",\"error\":", 9);
 		error_json(b, e);
@@ -330,7 +300,7 @@ void http_sql_work(void *arg)
 			http_job_header(j, "X-Stele-Command", tag);
 		} else {
 			buf_put(&j->out, "{\"command\":", 11);
-			http_json_str(&j->out, tag, strlen(tag));
+			sqltext_json(&j->out, tag, strlen(tag));
 			char t2[64];
 			snprintf(t2, sizeof t2, ",\"rows_affected\":%llu}\n",
 			         (unsigned long long)stele_stmt_rows(st));

@@ -24,6 +24,7 @@
 #include "server/http_body.h"
 #include "server/http_int.h"
 #include "server/metrics.h"
+#include "sql/text.h"
 #include "util/timeutil.h"
 
 bool http_write_accept(Http *h, HttpJob *j)
@@ -217,7 +218,7 @@ void http_write_work(void *arg)
 	j->code = 400;
 	buf_reset(&j->out);
 	buf_put(&j->out, "{\"error\":", 9);
-	http_json_str(&j->out, msg, strlen(msg));
+	sqltext_json(&j->out, msg, strlen(msg));
 	char tail[160];
 	snprintf(tail, sizeof tail, ",\"line\":%llu,\"lines_written\":%llu,\"lines_rejected\":%llu}\n",
 	         (unsigned long long)fline, (unsigned long long)res.lines_written,
@@ -231,7 +232,7 @@ void http_write_work(void *arg)
 fail:
 	buf_reset(&j->out);
 	buf_put(&j->out, "{\"error\":", 9);
-	http_json_str(&j->out, msg, strlen(msg));
+	sqltext_json(&j->out, msg, strlen(msg));
 	buf_put(&j->out, "}\n", 2);
 	http_job_reply(j);
 	buf_free(&inflated);

@@ -27,6 +27,7 @@
 #include "server/pgwire.h"
 #include "server/server.h"
 #include "server/work.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/pool.h"
 #include "util/timeutil.h"
@@ -48,23 +49,8 @@ void srv_config_init(SrvConfig *c)
 
 static int parse_size(const char *v, uint64_t *out, StErr *err)
 {
-	char *end;
-	errno = 0;
-	unsigned long long n = strtoull(v, &end, 10);
-	if (end == v || errno)
-		return failf(err, STELE_EINVAL, "invalid size \"%s\"", v);
-	uint64_t mul = 1;
-	if (*end == 'K' || *end == 'k')
-		mul = 1u << 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		mul = 1u << 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		mul = 1u << 30, end++;
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end || n > UINT64_MAX / mul)
+	if (!buf_parse_size(v, out))
 		return failf(err, STELE_EINVAL, "invalid size \"%s\" (a number with K, M or G)", v);
-	*out = n * mul;
 	return STELE_OK;
 }
 
@@ -79,29 +65,27 @@ static int parse_uint(const char *v, uint64_t max, uint64_t *out, StErr *err)
 	return STELE_OK;
 }
 
-/* "30s", "1500ms", "5min", "2h" or a bare number of `unit_ns`. */
+/* A duration as time_parse_duration reads it ("30s", "1500ms", "5m",
+ * "2h"; "min" too), or a bare number of `unit_ns`. */
 static int parse_duration(const char *v, int64_t unit_ns, int64_t *out, StErr *err)
 {
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (end == v || errno || n < 0)
-		return failf(err, STELE_EINVAL, "invalid duration \"%s\"", v);
-	int64_t mul = unit_ns;
-	if (strcmp(end, "ms") == 0)
-		mul = 1000000;
-	else if (strcmp(end, "s") == 0)
-		mul = 1000000000;
-	else if (strcmp(end, "min") == 0 || strcmp(end, "m") == 0)
-		mul = 60 * 1000000000LL;
-	else if (strcmp(end, "h") == 0)
-		mul = 3600 * 1000000000LL;
-	else if (*end)
-		return failf(err, STELE_EINVAL, "invalid duration \"%s\" (a number with ms, s, min or h)", v);
-	if (n > INT64_MAX / mul)
-		return failf(err, STELE_EINVAL, "duration \"%s\" is too long", v);
-	*out = n * mul;
-	return STELE_OK;
+	size_t n = strlen(v), digits = strspn(v, "0123456789");
+	if (n && digits == n) {
+		uint64_t u;
+		int rc = parse_uint(v, (uint64_t)INT64_MAX / (uint64_t)unit_ns, &u, err);
+		if (rc == STELE_OK)
+			*out = (int64_t)u * unit_ns;
+		return rc;
+	}
+	char m[64];
+	if (n > 3 && n < sizeof m && strcmp(v + n - 3, "min") == 0) {
+		snprintf(m, sizeof m, "%.*sm", (int)(n - 3), v);
+		v = m;
+	}
+	int rc = time_parse_duration(v, out, err);
+	if (rc == STELE_OK && *out < 0)
+		rc = failf(err, STELE_EINVAL, "invalid duration \"%s\"", v);
+	return rc;
 }
 
 static int parse_bool(const char *v, bool *out, StErr *err)

@@ -69,7 +69,9 @@ typedef struct SrvConfig {
 void srv_config_init(SrvConfig *c);
 
 /* Sets one option from its name ("http", "max-body", ...) and text value.
- * Sizes take K/M/G suffixes, durations s/ms/min suffixes. */
+ * Sizes as buf_parse_size reads them (K, M, G); durations as
+ * time_parse_duration does (ns us ms s m h d w, and min), a bare number
+ * in the option's unit (ms for statement-timeout, s for idle-timeout). */
 int srv_config_set(SrvConfig *c, const char *name, const char *value, StErr *err);
 
 /* Reads a config file: one "name = value" per line, '#' comments, blank

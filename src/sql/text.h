@@ -15,5 +15,14 @@
 void sqltext_datum(Buf *out, const Datum *d);
 /* Appends the text of row i of v (not NULL). */
 void sqltext_value(Buf *out, const Vec *v, uint32_t i);
+/* Appends the text of row i of a result column (not NULL). */
+void sqltext_cell(Buf *out, const stele_column *c, uint32_t i);
+
+/* Appends s[0..n) as a CSV field (psql --csv): quoted when empty or when
+ * it holds a comma, a quote, CR or LF; quotes doubled. */
+void sqltext_csv(Buf *out, const char *s, size_t n);
+/* Appends s[0..n) as a JSON string literal: \" \\ \n \t, other control
+ * characters as \u00XX. */
+void sqltext_json(Buf *out, const char *s, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /* buf.c - the out-of-line parts of Buf and Rd (see buf.h). */
 #include "util/buf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 bool buf_grow(Buf *b, size_t extra)
@@ -83,4 +84,28 @@ uint64_t rd_varint_slow(Rd *r)
 	}
 	r->bad = true;
 	return 0;
+}
+
+bool buf_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno || s[0] == '-')
+		return false;
+	int shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
 }

@@ -36,6 +36,10 @@ typedef struct Buf {
 bool buf_grow(Buf *b, size_t extra);
 /* Returns STELE_OK, or fills err (ENOMEM / ELIMIT) if b->failed. */
 int buf_check(const Buf *b, StErr *err, const char *what);
+
+/* A size as options give it: "123", "64K", "4M", "1G" (either case, an
+ * optional trailing B) into bytes; false when it is not one or overflows. */
+bool buf_parse_size(const char *s, uint64_t *out);
 void buf_free(Buf *b);
 /* Empties b, keeping its memory and its limit; clears `failed`. */
 static inline void buf_reset(Buf *b) { b->len = 0; b->failed = 0; }

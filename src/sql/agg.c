@@ -12,6 +12,12 @@
 #define NOMEM(err) failf(err, STELE_ENOMEM, "out of memory in an aggregate")
 #define ST(T) T *s = (T *)(states + (size_t)gids[k] * stride + call->state_off)
 #define FOR_ROWS for (uint32_t k = 0; k < nrows; k++)
+/* Rows come in runs of one group (a scan delivers a series' rows in time
+ * order, so a group of tags and a time bucket is a run): FOR_RUNS visits
+ * each run [k, j) once, so that its rows fold into a local value, in row
+ * order (the same result as row by row), stored once. */
+#define FOR_RUNS for (uint32_t k = 0, j = 0; k < nrows; k = j)
+#define RUN_ROWS for (j = k; j < nrows && gids[j] == gids[k]; j++)
 
 int agg_charge(AggRun *run, size_t n, StErr *err)
 {
@@ -55,9 +61,10 @@ static int count_update(AggRun *run, const AggCall *call, uint8_t *states, size_
                         const uint32_t *gids, const uint32_t *rows, uint32_t nrows,
                         const Vec *args, StErr *err)
 {
-	FOR_ROWS {
+	FOR_RUNS {
 		ST(int64_t);
-		(*s)++;
+		RUN_ROWS {}
+		*s += j - k;
 	}
 	return STELE_OK;
 }
@@ -115,24 +122,33 @@ static int sum_update(AggRun *run, const AggCall *call, uint8_t *states, size_t 
 	const Vec *v = &args[0];
 	switch (v->type) {
 	case STELE_TYPE_DOUBLE:
-		FOR_ROWS {
+		FOR_RUNS {
 			ST(SumState);
-			s->f += v->d.f[rows[k]];
-			s->n++;
+			double f = s->f;
+			RUN_ROWS
+				f += v->d.f[rows[j]];
+			s->f = f;
+			s->n += j - k;
 		}
 		break;
 	case STELE_TYPE_UBIGINT:
-		FOR_ROWS {
+		FOR_RUNS {
 			ST(SumState);
-			s->i += (__int128)v->d.u[rows[k]];
-			s->n++;
+			__int128 acc = s->i;
+			RUN_ROWS
+				acc += (__int128)v->d.u[rows[j]];
+			s->i = acc;
+			s->n += j - k;
 		}
 		break;
 	default:
-		FOR_ROWS {
+		FOR_RUNS {
 			ST(SumState);
-			s->i += v->d.i[rows[k]];
-			s->n++;
+			__int128 acc = s->i;
+			RUN_ROWS
+				acc += v->d.i[rows[j]];
+			s->i = acc;
+			s->n += j - k;
 		}
 	}
 	return STELE_OK;
@@ -255,6 +271,32 @@ static int minmax_update(AggRun *run, const AggCall *call, uint8_t *states, size
 			int c = datum_cmp(STELE_TYPE_DOUBLE, &d, &s->best);
 			if (want_max ? c > 0 : c < 0)
 				s->best.v.f = x;
+		}
+		return STELE_OK;
+	}
+	if (v->type == STELE_TYPE_BIGINT || v->type == STELE_TYPE_TIMESTAMP ||
+	    v->type == STELE_TYPE_INTERVAL || v->type == STELE_TYPE_UBIGINT) {
+		bool u = v->type == STELE_TYPE_UBIGINT;
+		FOR_RUNS {
+			ST(MinMaxState);
+			if (!s->has) {  /* the run's first value, compared with itself */
+				s->best.type = v->type;
+				s->best.v.u = v->d.u[rows[k]];
+				s->has = true;
+			}
+			uint64_t best = s->best.v.u;
+			if (u) {
+				RUN_ROWS {
+					uint64_t x = v->d.u[rows[j]];
+					best = want_max ? (x > best ? x : best) : (x < best ? x : best);
+				}
+			} else {
+				RUN_ROWS {
+					int64_t x = v->d.i[rows[j]], b = (int64_t)best;
+					best = (uint64_t)(want_max ? (x > b ? x : b) : (x < b ? x : b));
+				}
+			}
+			s->best.v.u = best;
 		}
 		return STELE_OK;
 	}

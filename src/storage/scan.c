@@ -32,6 +32,7 @@ struct Scan {
 	uint32_t nsrcs;
 	uint32_t *act;      /* scratch: sources with a current row */
 	Rows out;
+	SegScratch scratch; /* for every block read */
 	uint32_t batch_rows;
 	TombSet tombs;      /* deletes the segments do not reflect yet */
 	bool want_stats;
@@ -59,6 +60,7 @@ void scan_close(Scan *s)
 	free(s->sids);
 	free(s->act);
 	rows_free(&s->out);
+	seg_scratch_free(&s->scratch);
 	tombset_free(&s->tombs);
 	free(s->stats_need);
 	free(s->bs.cols);
@@ -126,7 +128,7 @@ static int src_ready(Scan *sc, Src *s, bool *has, StErr *err)
 			continue;
 		rows_clear(&s->rows);
 		s->pos = 0;
-		int rc = seg_read_block(s->seg, b, &s->rows, err);
+		int rc = seg_read_block_with(s->seg, b, &s->rows, &sc->scratch, err);
 		if (rc)
 			return rc;
 		if (sc->tombs.n &&
@@ -346,11 +348,48 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 			}
 			continue;
 		}
-		int64_t min = INT64_MAX;
+		/* Several sources: the one with the oldest row, and the oldest
+		 * row of the others. Sources mostly hold different stretches of
+		 * time (a segment flushed before the next), so the first one's
+		 * rows before the others' first are a run, copied whole; rows of
+		 * one time in several sources merge one by one below. */
+		int64_t min = INT64_MAX, min2 = INT64_MAX;
+		uint32_t first_src = 0;
 		for (uint32_t k = 0; k < nact; k++) {
 			const Src *s = &sc->srcs[sc->act[k]];
-			if (s->rows.ts[s->pos] < min)
-				min = s->rows.ts[s->pos];
+			int64_t t = s->rows.ts[s->pos];
+			if (t < min) {
+				min2 = min;
+				min = t;
+				first_src = sc->act[k];
+			} else if (t < min2) {
+				min2 = t;
+			}
+		}
+		if (min < min2) {
+			Src *s = &sc->srcs[first_src];
+			uint32_t lim = s->is_mem ? s->end : s->rows.n;
+			uint32_t room = sc->batch_rows - sc->out.n;
+			if (lim - s->pos > room)
+				lim = s->pos + room;
+			/* the run: rows before min2 and not past tmax */
+			int64_t last = min2 - 1 < sc->tmax ? min2 - 1 : sc->tmax;
+			if (s->rows.ts[lim - 1] > last) {
+				uint32_t lo = s->pos, hi = lim - 1;
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+					if (s->rows.ts[mid] > last)
+						hi = mid;
+					else
+						lo = mid + 1;
+				}
+				lim = lo;
+			}
+			if (lim > s->pos) {
+				rows_copy_run(&sc->out, &s->rows, s->pos, lim - s->pos);
+				s->pos = lim;
+				continue;
+			}
 		}
 		bool first = true;
 		for (uint32_t k = 0; k < nact; k++) {
@@ -518,10 +557,14 @@ int scan_open(stele_db *db, const ScanSpec *spec, Scan **out, StErr *err)
 	if (rc == STELE_OK)
 		rc = db_tombset(db, spec->table, &tombs, err);
 	if (rc == STELE_OK && spec->nshards > 1 && nsids) {
-		uint64_t lo = (uint64_t)nsids * spec->shard / spec->nshards;
-		uint64_t hi = (uint64_t)nsids * (spec->shard + 1) / spec->nshards;
-		memmove(sids, sids + lo, (size_t)(hi - lo) * sizeof *sids);
-		nsids = (uint32_t)(hi - lo);
+		/* Every nshards-th series, not a contiguous part: series made
+		 * later (a tag missing from some points, say) often have far
+		 * fewer rows than the first ones, and a series keeps its part
+		 * when series are added while the parts are opened. */
+		uint32_t k = 0;
+		for (uint32_t i = spec->shard; i < nsids; i += spec->nshards)
+			sids[k++] = sids[i];
+		nsids = k;
 	}
 	Version *v = NULL;
 	MemTable *mems[2];

@@ -39,8 +39,8 @@ typedef struct ScanSpec {
 	uint32_t ncols;
 	uint32_t batch_rows;      /* rows a batch aims at; 0: 4096 */
 	uint32_t nshards, shard;  /* nshards > 1: read only part `shard` of the
-	                             matched series (contiguous ranges of sids,
-	                             for parallel scans) */
+	                             matched series (every nshards-th, from
+	                             the shard-th, for parallel scans) */
 	bool want_stats;          /* scan_next_ex may give a block's statistics
 	                             instead of its rows (see there) */
 	const uint8_t *stats_need; /* [ncols] or NULL, with want_stats: what a

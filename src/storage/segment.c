@@ -390,7 +390,7 @@ int segw_add(SegWriter *w, const Rows *r, uint32_t from, uint32_t to, StErr *err
 		return failf(err, STELE_EINVAL, "segment rows out of series order");
 	w->last_sid = r->sid[from];
 	while (from < to) {
-		uint32_t n = to - from > SEG_BLOCK_ROWS ? SEG_BLOCK_ROWS : to - from;
+		uint32_t n = to - from > SEG_BLOCK_TARGET ? SEG_BLOCK_TARGET : to - from;
 		int rc = write_block(w, r, from, n, err);
 		if (rc)
 			return rc;
@@ -949,22 +949,72 @@ out:
 	return STELE_OK;
 }
 
+void seg_scratch_free(SegScratch *sc)
+{
+	free(sc->data);
+	free(sc->dense);
+	free(sc->offs);
+	free(sc->done);
+	buf_free(&sc->strs);
+	memset(sc, 0, sizeof *sc);
+}
+
+/* Grows sc to hold a block of len bytes and n rows read into ncols columns. */
+static bool scratch_reserve(SegScratch *sc, size_t len, uint32_t n, uint32_t ncols)
+{
+	if (len > sc->data_cap) {
+		uint8_t *p = realloc(sc->data, len);
+		if (!p)
+			return false;
+		sc->data = p;
+		sc->data_cap = len;
+	}
+	if (n + 1 > sc->rows_cap) {
+		uint64_t *d = realloc(sc->dense, ((size_t)n + 1) * sizeof *d);
+		if (!d)
+			return false;
+		sc->dense = d;
+		uint32_t *o = realloc(sc->offs, ((size_t)n + 1) * sizeof *o);
+		if (!o)
+			return false;
+		sc->offs = o;
+		sc->rows_cap = n + 1;
+	}
+	if (ncols + 1 > sc->done_cap) {
+		uint8_t *p = realloc(sc->done, ncols + 1);
+		if (!p)
+			return false;
+		sc->done = p;
+		sc->done_cap = ncols + 1;
+	}
+	memset(sc->done, 0, ncols + 1);
+	buf_reset(&sc->strs);
+	return true;
+}
+
 int seg_read_block(Segment *s, uint32_t b, Rows *out, StErr *err)
+{
+	SegScratch sc = {0};
+	int rc = seg_read_block_with(s, b, out, &sc, err);
+	seg_scratch_free(&sc);
+	return rc;
+}
+
+int seg_read_block_with(Segment *s, uint32_t b, Rows *out, SegScratch *sc, StErr *err)
 {
 	const BlockMeta *bm = &s->blocks[b];
 	BlockDetail d;
 	seg_block_detail(s, b, &d);
 	uint32_t n = bm->nrows;
-	uint8_t *data = malloc(d.len);
-	uint64_t *dense = malloc((size_t)n * sizeof *dense);
-	uint32_t *offs = malloc(((size_t)n + 1) * sizeof *offs);
-	uint8_t *done = calloc(out->ncols + 1, 1);
-	Buf strs = {0};
 	int rc = STELE_OK;
-	if (!data || !dense || !offs || !done || rows_reserve(out, out->n + n)) {
+	if (!scratch_reserve(sc, d.len, n, out->ncols) || rows_reserve(out, out->n + n)) {
 		rc = failf(err, STELE_ENOMEM, "out of memory reading a segment");
 		goto done;
 	}
+	uint8_t *data = sc->data, *done = sc->done;
+	uint64_t *dense = sc->dense;
+	uint32_t *offs = sc->offs;
+	Buf *strs = &sc->strs;
 	rc = io_pread(s->fd, s->path, data, d.len, d.off, err);
 	if (rc)
 		goto done;
@@ -988,7 +1038,7 @@ int seg_read_block(Segment *s, uint32_t b, Rows *out, StErr *err)
 		for (uint32_t c = 0; rc == STELE_OK && c < out->ncols; c++) {
 			if (out->cols[c].col != col)
 				continue;
-			rc = read_chunk(s, &d, &cm, data, out, &out->cols[c], base, dense, offs, &strs,
+			rc = read_chunk(s, &d, &cm, data, out, &out->cols[c], base, dense, offs, strs,
 			                err);
 			done[c] = 1;
 		}
@@ -1005,11 +1055,6 @@ int seg_read_block(Segment *s, uint32_t b, Rows *out, StErr *err)
 	if (rc == STELE_OK)
 		out->n += n;
 done:
-	free(data);
-	free(dense);
-	free(offs);
-	free(done);
-	buf_free(&strs);
 	return rc;
 }
 

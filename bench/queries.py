@@ -99,7 +99,8 @@ def gen_params(hosts, start, duration, instances, seed):
     and the type's parameters (hosts, window [start, end) in ns, or the
     bound `before` for groupby-orderby-limit). Windows start at a whole
     second drawn uniformly so that the window lies in the data; a window
-    longer than the data is cut to it (only at the smoke test's sizes)."""
+    longer than the data is cut to it (the smoke test's sizes and the
+    high-cardinality run, 10 minutes of data)."""
     rnd = Rand(seed)
     end = start + duration
     out = []

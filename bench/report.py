@@ -41,7 +41,21 @@ def ratio(stele, peer, higher_is_better):
 
 SYSTEMS = [("stele", "Stele"), ("clickhouse", "ClickHouse"), ("influxdb", "InfluxDB"),
            ("postgres", "PostgreSQL")]
-CHART = "bench-queries.png"
+# The charts' file names, beside the document: bench-queries.png and so on
+# for docs/BENCHMARKS.md, bench-X-queries.png for BENCHMARKS-X.md (main).
+charts = {"queries": "bench-queries.png", "iot": "bench-iot-queries.png",
+          "ingest": "bench-ingest.png"}
+
+
+def size_text(r, times="×"):
+    """The devops data's size: "100 hosts × 1 day", "100,000 hosts × 10 minutes"."""
+    rows = int(r["data_rows"])
+    secs = int(r.get("data_duration_s", 86400))
+    hosts = int(r.get("data_hosts", rows * 10 // secs))
+    for unit, n in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if secs % n == 0:
+            k = secs // n
+            return "%s hosts %s %d %s%s" % (fnum(hosts), times, k, unit, "" if k == 1 else "s")
 
 
 def fms(x):
@@ -82,14 +96,15 @@ def load_times(r, prefix=""):
     return by_type, by_query, errors
 
 
-def chart(r, types, stats, docdir, systems, png=CHART, title=None, outdir=None, bmargin=9):
+def chart(r, types, stats, docdir, systems, png=None, title=None, outdir=None, bmargin=9):
     """A clustered bar chart of the median per type and system, log scale,
     drawn by gnuplot into docs/bench-queries.png (or docdir/png)."""
+    png = png or charts["queries"]
     outdir = outdir or os.path.dirname(r["q_results_stele"])
     dat = os.path.join(outdir, "chart.dat")
     gp = os.path.join(outdir, "chart.gp")
     if title is None:
-        title = "TSBS devops queries, %s hosts x 1 day" % fnum(r["q_hosts"])
+        title = "TSBS devops queries, %s" % size_text(r, "x")
     with open(dat, "w") as f:
         f.write("# type " + " ".join(name for _, name in systems) + "\n")
         for t in types:
@@ -153,7 +168,7 @@ def queries_section(r, docdir):
     hosts = int(r["q_hosts"])
     names = dict(SYSTEMS)
     out = ["## Queries: the TSBS devops set, Stele beside ClickHouse, InfluxDB and PostgreSQL", ""]
-    out.append("Data: the file above (%s hosts × 1 day, %s rows) loaded into every system. "
+    out.append("Data: the file above (%s, %s rows) loaded into every system. "
                "Queries: %s, %s instances of each of the %d TSBS devops query types with random "
                "hosts and windows (`bench/queries.py`, seed 321; `bench/README.md` defines each "
                "type and shows each dialect). Every instance runs %s times untimed (the first "
@@ -161,18 +176,18 @@ def queries_section(r, docdir):
                "timed runs have taken %s s together; a type's median and p95 are over all "
                "timed runs of its instances. The systems run one after another, each alone on "
                "the machine." % (
-                   fnum(hosts), fnum(r["data_rows"]), r["q_count"], r["q_instances"],
+                   size_text(r), fnum(r["data_rows"]), r["q_count"], r["q_instances"],
                    len(types), r["q_warmup"], r["q_runs"], r["q_max_seconds"]))
     out.append("")
     out.append("Commands (in `%s`; machine as above): `bench/queries.py --hosts %s --duration "
-               "1d --instances %s --out bench/out/queries`; Stele: `build/bench/bench_query --db "
+               "%s --instances %s --out bench/out/queries`; Stele: `build/bench/bench_query --db "
                "bench/out/stele-db --queries bench/out/queries/stele.tsv --warmup %s --runs %s "
                "--max-seconds %s`; each peer: `bench/peers.py clickhouse|postgres|influxdb --dir "
                "bench/out/peer-NAME --queries bench/out/queries/NAME.tsv` with the same "
                "`--warmup`, `--runs` and `--max-seconds`; then `bench/answers.py`." % (
                    r.get("run_command", "make bench (bench/run.sh)").split(" (")[0],
-                   r["q_hosts"], r["q_instances"], r["q_warmup"], r["q_runs"],
-                   r["q_max_seconds"]))
+                   r["q_hosts"], r.get("data_duration", "1d"), r["q_instances"], r["q_warmup"],
+                   r["q_runs"], r["q_max_seconds"]))
     out.append("")
     agree = ", ".join(names[k] for k in r.get("q_systems", "").split(",") if k)
     out.append("Answers: every one of the %s queries gave the same answer in %s (the same rows; "
@@ -249,7 +264,7 @@ def queries_section(r, docdir):
                "for the sub-millisecond queries.")
     out.append("")
     chart(r, types, stats, docdir, kept)
-    out.append("![median latency per query type and system](%s)" % CHART)
+    out.append("![median latency per query type and system](%s)" % charts["queries"])
     out.append("")
     for k, name in SYSTEMS:
         for e in errors.get(k, []):
@@ -286,7 +301,8 @@ def queries_section(r, docdir):
             fms(lp[0]), "yes" if lp[0] < 1 else "**no**"))
     elif lp:
         out.append("| lastpoint under 1 ms at 1,000 hosts (median) | %s ms at %s hosts; "
-                   "1,000 hosts are measured by `make bench-full` | not measured at this "
+                   "1,000 hosts are measured by `make bench-full` "
+                   "([BENCHMARKS-1000-hosts.md](BENCHMARKS-1000-hosts.md)) | not measured at this "
                    "size |" % (fms(lp[0]), fnum(hosts)))
     out.append("")
     return out
@@ -294,7 +310,6 @@ def queries_section(r, docdir):
 
 # ---- the iot query benchmark (bench/run_iot.sh) ---------------------------------
 
-IOT_CHART = "bench-iot-queries.png"
 IOT_HOW = {
     "stele": "`stele import --db DIR --sync interval=100ms FILE` of the line protocol as "
              "generated, out of order and with its holes",
@@ -507,10 +522,10 @@ def iot_section(r, docdir):
                                          "No peer was measured"))
     out.append("")
     drawn = [(k, n) for k, n in SYSTEMS if k in stats and (ok[k] or k == "stele")]
-    chart(r, types, stats, docdir, drawn, png=IOT_CHART,
+    chart(r, types, stats, docdir, drawn, png=charts["iot"],
           title="TSBS iot queries, %s trucks x 1 day" % fnum(trucks),
           outdir=os.path.dirname(g("q_results_stele")), bmargin=13)
-    out.append("![median latency per iot query type and system](%s)" % IOT_CHART)
+    out.append("![median latency per iot query type and system](%s)" % charts["iot"])
     out.append("")
     return out
 
@@ -601,7 +616,6 @@ def import_sections(r):
 
 INGEST = [("stele", "Stele"), ("victoriametrics", "VictoriaMetrics"), ("influxdb", "InfluxDB"),
           ("discard", "discard server")]
-INGEST_CHART = "bench-ingest.png"
 ACKED = {
     "stele": "the batch is in the WAL and fsynced (`--sync always`, the default; concurrent "
              "requests share an fsync)",
@@ -643,7 +657,7 @@ def ingest_chart(r, systems, workers, docdir):
                       "font ',9' notitle" % (dat, (i - (n - 1) / 2) / (n + gap), i + 2, i + 2))
     script = """set terminal pngcairo size 1000,600 font 'Sans,10'
 set output '%s'
-set title 'HTTP ingest, %s hosts x 1 day, %s-line batches: rows/s (log scale; higher is better)'
+set title 'HTTP ingest, %s, %s-line batches: rows/s (log scale; higher is better)'
 set style data histograms
 set style histogram clustered gap %d
 set style fill solid 0.9 border -1
@@ -657,7 +671,7 @@ set key top left
 set datafile missing 'NaN'
 fmt(x) = x >= 1e6 ? sprintf('%%.3gM', x / 1e6) : sprintf('%%.3gk', x / 1e3)
 plot %s
-""" % (os.path.join(docdir, INGEST_CHART), fnum(int(r["data_rows"]) // 8640),
+""" % (os.path.join(docdir, charts["ingest"]), size_text(r, "x"),
        fnum(r["http_batch_lines"]), gap, ", ".join(plots + labels))
     with open(gp, "w") as f:
         f.write(script)
@@ -675,7 +689,7 @@ def ingest_section(r, docdir):
     def g(k, w, what):
         return r.get("http_%s_w%d_%s" % (k, w, what))
 
-    out = ["## HTTP ingest (%s hosts × 1 day, %s-line batches)" % (fnum(rows // 8640), batch), ""]
+    out = ["## HTTP ingest (%s, %s-line batches)" % (size_text(r), batch), ""]
     out.append("The file above POSTed over HTTP to each system's InfluxDB-compatible "
                "`/write?db=bench&precision=ns` by `build/bench/load_http` (C: the file read into "
                "memory first, cut into batches of %s whole lines, each request one `sendmsg` of "
@@ -787,7 +801,7 @@ def ingest_section(r, docdir):
         out.append("")
     if kept:
         ingest_chart(r, kept, workers, docdir)
-        out.append("![HTTP ingest rows/s per system and client workers](%s)" % INGEST_CHART)
+        out.append("![HTTP ingest rows/s per system and client workers](%s)" % charts["ingest"])
         out.append("")
     # targets
     w2 = 2 if 2 in workers else max(workers)
@@ -814,6 +828,11 @@ def ingest_section(r, docdir):
 def main():
     r = load(sys.argv[1])
     doc = sys.argv[2]
+    name = os.path.basename(doc)
+    if name != "BENCHMARKS.md" and name.startswith("BENCHMARKS-") and name.endswith(".md"):
+        tag = name[len("BENCHMARKS-"):-3]
+        for k in charts:
+            charts[k] = "bench-%s-%s.png" % (tag, k)
     try:
         head = open(doc).read().split(MARKER)[0].rstrip() + "\n\n"
     except FileNotFoundError:
@@ -826,9 +845,9 @@ def main():
                "(Debian package)." % (r["machine_cpu"], r["machine_cores"], r["machine_mem_gib"],
                                       r["machine_kernel"], r["stele_version"], r["vm_version"]))
     out.append("")
-    out.append("Data: TSBS-equivalent devops `cpu-only`, %s hosts × 1 day, one row every 10 s: "
+    out.append("Data: TSBS-equivalent devops `cpu-only`, %s, one row every 10 s: "
                "%s rows, %s field values, %s bytes of line protocol (md5 %s)." % (
-                   fnum(rows // 8640), fnum(rows), fnum(rows * 10), fnum(r["data_bytes"]),
+                   size_text(r), fnum(rows), fnum(rows * 10), fnum(r["data_bytes"]),
                    r["data_md5"]))
     out.append("")
     if "stele_import_s" in r:

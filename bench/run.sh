@@ -3,8 +3,13 @@
 #
 #   bench/run.sh           the standard run, 100 hosts x 1 day, then the iot stage
 #                          (bench/run_iot.sh, 100 trucks x 1 day); writes docs/BENCHMARKS.md
-#   bench/run.sh --full    the same at 1,000 hosts x 1 day (make bench-full); the
-#                          iot stage stays at 100 trucks x 1 day
+#   bench/run.sh --full    the two larger sizes (make bench-full), one after the
+#                          other: --size 1000x1d, then --size 100000x10m (high
+#                          cardinality); each writes its own docs/BENCHMARKS-N-hosts.md
+#   bench/run.sh --size HOSTSxDURATION [--doc FILE]
+#                          the devops stages alone (data, Stele's import,
+#                          VictoriaMetrics, HTTP ingest, queries) at that size,
+#                          without the million-series, parser and iot stages
 #   bench/run.sh --smoke   tiny sizes, Stele only, checks answers, writes nothing
 #   bench/run.sh [--full] --only ingest
 #                          the data and the HTTP ingest stage only; the report
@@ -45,11 +50,15 @@ IOT_INSTANCES=${IOT_INSTANCES:-3}
 SMOKE=0
 FULL=0
 ONLY=""
-usage() { echo "usage: bench/run.sh [--smoke | --full] [--only ingest]" >&2; exit 2; }
+SIZE=""
+DOC=$ROOT/docs/BENCHMARKS.md
+usage() { echo "usage: bench/run.sh [--smoke | --full | --size HOSTSxDURATION [--doc FILE]] [--only ingest]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) SMOKE=1 ;;
 	--full) FULL=1 ;;
+	--size) [ $# -ge 2 ] || usage; SIZE=$2; shift ;;
+	--doc) [ $# -ge 2 ] || usage; DOC=$2; shift ;;
 	--only) [ $# -ge 2 ] || usage; ONLY=$2; shift ;;
 	--only=*) ONLY=${1#--only=} ;;
 	*) usage ;;
@@ -57,6 +66,20 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ "$SMOKE$FULL" != 11 ] || usage
+[ -z "$SIZE" ] || [ "$SMOKE$FULL" = 00 ] || usage
+[[ -z "$SIZE" || "$SIZE" =~ ^[1-9][0-9]*x[1-9][0-9]*[smhd]$ ]] || usage
+# --full: the two larger sizes, each a run of its own with its own report
+# (the standard size, with the iot stage, is make bench)
+if [ $FULL = 1 ] && [ -z "$ONLY" ]; then
+	t0=$(date +%s)
+	for size in 1000x1d 100000x10m; do
+		printf '\n==== bench/run.sh --size %s (make bench-full)\n' "$size"
+		FULL_RUN=1 "$0" --size "$size" --doc "$ROOT/docs/BENCHMARKS-${size%%x*}-hosts.md"
+	done
+	echo "make bench-full: done in $(($(date +%s) - t0)) s"
+	exit 0
+fi
+[ $FULL = 0 ] || SIZE=1000x1d  # --full --only ingest
 case "$ONLY" in
 "") ;;
 ingest) [ $SMOKE = 0 ] || usage; RESULTS=$OUT/results-ingest.env ;;
@@ -66,7 +89,7 @@ esac
 # median kept (one at 1,000 hosts, where InfluxDB alone takes minutes a
 # run); a run during which other processes used 0.2 cores or more is
 # repeated, up to twice as many runs in all (bench/ingest.py)
-HTTP_RUNS=${HTTP_RUNS:-$([ $FULL = 1 ] && echo 1 || echo 3)}
+HTTP_RUNS=${HTTP_RUNS:-$([ -n "$SIZE" ] && echo 1 || echo 3)}
 
 mkdir -p "$OUT"
 run_start=$(date +%s)
@@ -106,7 +129,12 @@ for tool in "$STELE" "$GEN" "$BQ" "$LOADH"; do
 done
 
 # ---- data -----------------------------------------------------------------
-if [ $SMOKE = 1 ]; then HOSTS=5; DUR=10m; elif [ $FULL = 1 ]; then HOSTS=1000; DUR=1d; else HOSTS=100; DUR=1d; fi
+if [ $SMOKE = 1 ]; then HOSTS=5; DUR=10m; elif [ -n "$SIZE" ]; then HOSTS=${SIZE%%x*}; DUR=${SIZE#*x}; else HOSTS=100; DUR=1d; fi
+dur_s=$(awk -v d="$DUR" 'BEGIN { n = substr(d, 1, length(d) - 1); u = substr(d, length(d));
+	print n * (u == "d" ? 86400 : u == "h" ? 3600 : u == "m" ? 60 : 1) }')
+# at 100,000 hosts InfluxDB and PostgreSQL take seconds a query: two
+# instances of each type rather than five
+[ "$HOSTS" -lt 100000 ] || Q_INSTANCES=${Q_INSTANCES_HC:-2}
 DATA=$OUT/devops-${HOSTS}x${DUR}.lp
 step "generating devops cpu-only data: $HOSTS hosts x $DUR, every 10 s, seed 123"
 "$GEN" --hosts "$HOSTS" --duration "$DUR" --out "$DATA"
@@ -115,10 +143,13 @@ bytes=$(stat -c %s "$DATA")
 sum1=$(md5sum <"$DATA" | cut -d' ' -f1)
 sum2=$("$GEN" --hosts "$HOSTS" --duration "$DUR" | md5sum | cut -d' ' -f1)
 [ "$sum1" = "$sum2" ] || { echo "bench: the generator is not deterministic" >&2; exit 1; }
-want_rows=$((HOSTS * $( [ "$DUR" = 1d ] && echo 8640 || echo 60 )))
+want_rows=$((HOSTS * dur_s / 10))
 [ "$rows" = "$want_rows" ] || { echo "bench: $rows rows generated, expected $want_rows" >&2; exit 1; }
 bad=$(grep -cvE '^cpu,hostname=host_[0-9]+,region=[a-z0-9-]+,datacenter=[a-z0-9-]+,rack=[0-9]+,os=[A-Za-z0-9.]+,arch=x(64|86),team=[A-Z]+,service=[0-9]+,service_version=[01],service_environment=[a-z]+ usage_user=[0-9]+i,usage_system=[0-9]+i,usage_idle=[0-9]+i,usage_nice=[0-9]+i,usage_iowait=[0-9]+i,usage_irq=[0-9]+i,usage_softirq=[0-9]+i,usage_steal=[0-9]+i,usage_guest=[0-9]+i,usage_guest_nice=[0-9]+i [0-9]{19}$' "$DATA" || true)
 [ "$bad" = 0 ] || { echo "bench: $bad generated lines have an unexpected shape" >&2; exit 1; }
+result data_hosts "$HOSTS"
+result data_duration "$DUR"
+result data_duration_s "$dur_s"
 result data_rows "$rows"
 result data_bytes "$bytes"
 result data_md5 "$sum1"
@@ -302,6 +333,7 @@ if [ $SMOKE = 1 ]; then
 fi
 
 # ---- Stele: a million series ----------------------------------------------
+if [ -z "$SIZE" ]; then
 step "Stele: 1,000,000 series, one row each (memory bound of the series index)"
 HC=$OUT/devops-1000000x10s.lp
 "$GEN" --hosts 1000000 --duration 10s --out "$HC"
@@ -314,9 +346,10 @@ result hc_peak_rss_kib "$(rss_of "$OUT/stele-hc.log.time")"
 "$STELE" stats --db "$OUT/stele-hc" --json >"$OUT/stele-hc.json"
 result hc_series "$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["series"])' "$OUT/stele-hc.json")"
 rm -f "$HC"
+fi
 
 # ---- parser microbenchmark ------------------------------------------------
-if [ -x "$ROOT/build/bench/bench_lp" ]; then
+if [ -z "$SIZE" ] && [ -x "$ROOT/build/bench/bench_lp" ]; then
 	step "line-protocol parser, one core"
 	"$ROOT/build/bench/bench_lp" | tee "$OUT/bench_lp.txt"
 	lpnum() { awk -v pat="$1" 'index($0, pat) { for (i = 1; i <= NF; i++) if ($(i + 1) == "MB/s") v = $i } END { print v }' "$OUT/bench_lp.txt"; }
@@ -447,6 +480,7 @@ result q_wall_s "$(($(date +%s) - q_start))"
 # and so this run. Not in --smoke (tests/integration/test_bench_iot_smoke.sh
 # covers the stage).
 IOT_RESULTS=$OUT/iot-results.env
+if [ -z "$SIZE" ]; then
 step "iot: bench/run_iot.sh, $IOT_TRUCKS trucks x 1 day, $IOT_INSTANCES instances of each query type with parameters"
 rm -f "$IOT_RESULTS"
 Q_WARMUP=$Q_WARMUP Q_RUNS=$Q_RUNS Q_MAX_SECONDS=$Q_MAX_SECONDS CH_PORT=$CH_PORT INFLUX_PORT=$INFLUX_PORT \
@@ -456,10 +490,17 @@ grep -q '^iot_q_results_stele=' "$IOT_RESULTS" ||
 	{ echo "bench: the iot stage wrote no results for Stele" >&2; exit 1; }
 cat "$IOT_RESULTS" >>"$RESULTS"
 rm -f "$IOT_RESULTS"
+fi
 
 machine_facts
-result run_command "$([ $FULL = 1 ] && echo 'make bench-full (bench/run.sh --full)' || echo 'make bench (bench/run.sh)')"
+if [ -z "$SIZE" ]; then
+	result run_command "make bench (bench/run.sh)"
+elif [ "${FULL_RUN:-0}" = 1 ]; then
+	result run_command "make bench-full (bench/run.sh --full), its stage bench/run.sh --size $SIZE --doc ${DOC#"$ROOT"/}"
+else
+	result run_command "bench/run.sh --size $SIZE --doc ${DOC#"$ROOT"/}"
+fi
 
-step "writing docs/BENCHMARKS.md, docs/bench-queries.png, docs/bench-iot-queries.png and docs/bench-ingest.png"
-$PY "$ROOT/bench/report.py" "$RESULTS" "$ROOT/docs/BENCHMARKS.md"
+step "writing ${DOC#"$ROOT"/} and its charts"
+$PY "$ROOT/bench/report.py" "$RESULTS" "$DOC"
 echo "done"

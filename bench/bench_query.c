@@ -2,7 +2,7 @@
  * bench_query.c - Stele's side of the query benchmark (bench/README.md).
  *
  *   bench_query --db DIR --queries FILE [--warmup N] [--runs N]
- *               [--max-seconds S] [--out FILE] [--verbose]
+ *               [--max-seconds S] [--threads N] [--out FILE] [--verbose]
  *
  * FILE holds one query per line, `ID<TAB>SQL` (blank lines and lines that
  * start with '#' are skipped). The database is opened once, read-only. For
@@ -55,6 +55,7 @@ typedef struct Options {
 	const char *db, *queries, *out;
 	int warmup, runs;
 	double max_seconds;
+	int threads;          /* --threads: stele_options.query_threads (0: one a core) */
 	bool verbose;
 } Options;
 
@@ -260,7 +261,7 @@ static int run_query(stele_db *db, const Options *o, const char *id, const char 
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench_query --db DIR --queries FILE [--warmup N] [--runs N] "
-	                "[--max-seconds S] [--out FILE] [--verbose]\n");
+	                "[--max-seconds S] [--threads N] [--out FILE] [--verbose]\n");
 	return 2;
 }
 
@@ -287,11 +288,13 @@ int main(int argc, char **argv)
 			o.runs = atoi(v);
 		else if (strcmp(a, "--max-seconds") == 0)
 			o.max_seconds = strtod(v, NULL);
+		else if (strcmp(a, "--threads") == 0)
+			o.threads = atoi(v);
 		else
 			return usage();
 		i++;
 	}
-	if (!o.db || !o.queries || o.warmup < 0 || o.runs < 0 || o.runs > MAX_RUNS)
+	if (!o.db || !o.queries || o.warmup < 0 || o.runs < 0 || o.runs > MAX_RUNS || o.threads < 0)
 		return usage();
 
 	FILE *in = fopen(o.queries, "r");
@@ -309,6 +312,7 @@ int main(int argc, char **argv)
 	stele_options_init(&opts);
 	opts.read_only = true;
 	opts.create = false;
+	opts.query_threads = (uint32_t)o.threads;
 	stele_db *db;
 	stele_err err;
 	if (stele_open(o.db, &opts, &db, &err)) {

@@ -609,6 +609,73 @@ def import_sections(r):
                        fnum(r["hc_series"]), r["hc_import_s"],
                        fnum(int(r["hc_peak_rss_kib"]) / 1024)))
         out.append("")
+    if r.get("scan_ms_1") and r.get("mem_read_gbps_1"):
+        out += hot_paths(r)
+    return out
+
+
+def codec_rows(path):
+    """bench_codec's automatic choice per dataset (zstd level 0) and its
+    devops rows at 1024-row blocks: (name, bits a value, encode MB/s,
+    decode MB/s, codecs)."""
+    rows = []
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        return rows
+    for l in lines:
+        if "auto (zstd 0)" in l:
+            name, rest = l.split("auto (zstd 0)")
+            f = rest.split()
+            rows.append((name.strip(), f[0], f[1], f[2], " ".join(f[3:])))
+        f = l.split()
+        if len(f) >= 9 and f[0] == "1024" and f[1] == "zstd" and f[2] == "0":
+            rows.append(("devops day, 1024-row blocks (fields; bits: per field value)",
+                         f[4], f[7], f[8], " ".join(f[9:])))
+    return rows
+
+
+def hot_paths(r):
+    rows = int(r["data_rows"])
+    rd1 = float(r["mem_read_gbps_1"])
+    out = ["### Hot paths, one core, beside the memory bandwidth", ""]
+    out.append("Memory bandwidth of this machine, measured in the same run (`build/bench/membw "
+               "--mib 1024`: the best of 5 passes over 1 GiB): read %s GB/s, write %s GB/s, "
+               "copy %s GB/s on one thread; %s, %s and %s GB/s on %s threads." % (
+                   r["mem_read_gbps_1"], r["mem_write_gbps_1"], r["mem_copy_gbps_1"],
+                   r["mem_read_gbps_all"], r["mem_write_gbps_all"], r["mem_copy_gbps_all"],
+                   r["machine_cores"] if "machine_cores" in r else "all"))
+    out.append("")
+    out.append("A scan of the whole day on one thread (`bench_query --threads 1`, median of 10 "
+               "runs after 2), each value decoded (the sums are of expressions, so block "
+               "statistics cannot answer them); decoded bytes count 8 a value:")
+    out.append("")
+    out.append("| query | columns decoded | rows/s | values/s | decoded bytes/s | of one "
+               "thread's read bandwidth |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for key, sql, ncols in (("1", "SELECT sum(usage_user + 1) FROM cpu", 1),
+                            ("10", "SELECT sum(usage_user + ... + usage_guest_nice) FROM cpu",
+                             10),
+                            ("ts", "SELECT max(ts + interval '1 second') FROM cpu", 1)):
+        ms = r.get("scan_ms_" + key)
+        if not ms:
+            continue
+        rps = rows / (float(ms) / 1e3)
+        bps = rps * ncols * 8
+        out.append("| `%s` | %d | %s | %s | %.2f GB/s | %.0f%% |" % (
+            sql, ncols, fnum(rps), fnum(rps * ncols), bps / 1e9, 100 * bps / 1e9 / rd1))
+    out.append("")
+    crows = codec_rows(r.get("codec_bench_file", ""))
+    if crows:
+        out.append("The codecs on characteristic columns (`build/bench/bench_codec --quick`; "
+                   "MB/s of raw values, 8 bytes a number; the automatic choice at zstd level "
+                   "0; `src/storage/codecs/README.md` explains each):")
+        out.append("")
+        out.append("| column | bits a value | encode MB/s | decode MB/s | codecs taken |")
+        out.append("| --- | ---: | ---: | ---: | --- |")
+        for name, bits, enc, dec, codecs in crows:
+            out.append("| %s | %s | %s | %s | %s |" % (name, bits, fnum(enc), fnum(dec), codecs))
+        out.append("")
     return out
 
 

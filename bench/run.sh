@@ -359,6 +359,32 @@ if [ -z "$SIZE" ] && [ -x "$ROOT/build/bench/bench_lp" ]; then
 	result lp_mb_per_s_time_4m "$(lpnum "time-major, 4 MiB")"
 fi
 
+# ---- hot paths beside the memory bandwidth ---------------------------------
+# The codecs (bench_codec: bits per value, encode and decode MB/s), a scan of
+# the devops day on one thread, and the machine's memory bandwidth in the
+# same run (bench/membw), so the distance to the physical limit is visible.
+if [ -z "$SIZE" ] && [ -x "$ROOT/build/bench/membw" ] && [ -x "$ROOT/build/bench/bench_codec" ]; then
+	step "hot paths, one core: the codecs, a scan of the day, beside the memory bandwidth"
+	"$ROOT/build/bench/membw" --mib 1024 >"$OUT/membw-1.txt" 2>/dev/null
+	"$ROOT/build/bench/membw" --mib 1024 --threads "$(nproc)" >"$OUT/membw-n.txt" 2>/dev/null
+	for w in read write copy; do
+		result "mem_${w}_gbps_1" "$(sed -n "s/^${w}_gbps=//p" "$OUT/membw-1.txt")"
+		result "mem_${w}_gbps_all" "$(sed -n "s/^${w}_gbps=//p" "$OUT/membw-n.txt")"
+	done
+	"$ROOT/build/bench/bench_codec" --quick >"$OUT/bench_codec.txt"
+	result codec_bench_file "$OUT/bench_codec.txt"
+	# sums of expressions, so that block statistics cannot answer them and
+	# every value is decoded: one field, and all ten
+	all10="usage_user + usage_system + usage_idle + usage_nice + usage_iowait + usage_irq + usage_softirq + usage_steal + usage_guest + usage_guest_nice"
+	printf 'scan-1\tSELECT sum(usage_user + 1) FROM cpu\nscan-10\tSELECT sum(%s) FROM cpu\nscan-ts\tSELECT max(ts + interval '"'"'1 second'"'"') FROM cpu\n' "$all10" >"$OUT/scan.tsv"
+	"$BQ" --db "$OUT/stele-db" --queries "$OUT/scan.tsv" --threads 1 --warmup 2 --runs 10 \
+		--out "$OUT/scan.res" >/dev/null
+	for q in scan-1 scan-10 scan-ts; do
+		ms=$(awk -F'\t' -v q="$q" '$1 == "query" && $2 == q { print $3 }' "$OUT/scan.res")
+		result "scan_ms_${q#scan-}" "$ms"
+	done
+fi
+
 # ---- VictoriaMetrics ------------------------------------------------------
 step "VictoriaMetrics: the same file over its InfluxDB /write endpoint"
 command -v victoria-metrics >/dev/null || { echo "bench: victoria-metrics is not installed (scripts/deps.sh)" >&2; exit 1; }

@@ -401,6 +401,15 @@ def clickhouse(a, info):
             time.sleep(0.5)
         t2 = time.time()
         info["clickhouse_parts"] = str(parts)
+        # its active parts' bytes (replaced parts linger on disk a while)
+        for col in ("bytes_on_disk", "bytes"):
+            try:
+                info["clickhouse_bytes_on_disk"] = q(
+                    "SELECT sum(%s) FROM system.parts WHERE table = 'cpu' AND active" % col
+                )[0].strip()
+                break
+            except PeerError:
+                continue
         n = int(q("SELECT count() FROM cpu")[0])
         if n != a.rows:
             raise PeerError("ClickHouse holds %d rows, expected %d" % (n, a.rows))

@@ -241,6 +241,24 @@ def queries_section(r, docdir):
     for name, st in failed:
         out.append("**%s was not measured**: it %s" % (name, st))
         out.append("")
+    # bytes on disk of every system holding the same data
+    disk = [(n, r.get(k + "_bytes_on_disk")) for k, n in kept]
+    if r.get("stele_bytes_on_disk") and any(b for _, b in disk[1:]):
+        values = int(r["data_rows"]) * 10
+        out.append("Bytes on disk of the same data once loaded (Stele: its whole directory after "
+                   "the import; ClickHouse: its active parts after `OPTIMIZE FINAL`; InfluxDB: "
+                   "`data` and `wal` once they stop changing; PostgreSQL: "
+                   "`pg_total_relation_size`, indexes included; VictoriaMetrics: in the ingest "
+                   "table above):")
+        out.append("")
+        out.append("| system | bytes on disk | bytes per field value | Stele's ratio |")
+        out.append("| --- | ---: | ---: | --- |")
+        for n, b in disk:
+            if not b:
+                continue
+            rat = "—" if n == "Stele" else ratio(r["stele_bytes_on_disk"], b, False)
+            out.append("| %s | %s | %.4f | %s |" % (n, fnum(b), int(b) / values, rat))
+        out.append("")
     # the table
     peers = [(k, n) for k, n in kept if k != "stele"]
     out.append("### Latency per query type, ms: median / p95")
@@ -772,8 +790,9 @@ def ingest_section(r, docdir):
                "values/s: from the moment every worker is connected until "
                "the last response has been read. Server CPU: utime + stime of the server process "
                "over the same span (work a server defers past its last answer, compaction for "
-               "one, is not in it), per million rows. Peak RSS: the server's `VmHWM` once the "
-               "rows had been counted." % (batch, " and ".join(map(str, workers)),
+               "one, is not in it), per million rows. Server RSS: the server's `VmHWM` (peak) and "
+               "`VmRSS` (steady: what it holds once the load is over) when the rows had been "
+               "counted." % (batch, " and ".join(map(str, workers)),
                                             r.get("http_runs", "1"),
                                             "s" * (r.get("http_runs", "1") != "1"),
                                             r.get("http_busy_cores", "0.2")))
@@ -803,7 +822,7 @@ def ingest_section(r, docdir):
             out.append("")
     stele_ok = ("stele", "Stele") in kept
     out.append("| system | client workers | rows/s | values/s | MB/s | Stele ÷ system, rows/s "
-               "| server CPU s per million rows | peak server RSS | batch latency p50 / p99 "
+               "| server CPU s per million rows | server RSS, peak / steady | batch latency p50 / p99 "
                "| other processes, cores |")
     out.append("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     for k, name in kept:
@@ -815,11 +834,13 @@ def ingest_section(r, docdir):
             else:
                 rat = "**%.2f×**" % (float(g("stele", w, "rows_per_s")) /
                                     float(g(k, w, "rows_per_s")))
-            out.append("| %s | %d | %s | %s | %s | %s | %s | %s MiB | %s / %s ms | %s |" % (
+            steady = g(k, w, "steady_rss_kib")
+            out.append("| %s | %d | %s | %s | %s | %s | %s | %s / %s MiB | %s / %s ms | %s |" % (
                 name + (" (the client's ceiling)" if k == "discard" else ""), w,
                 fnum(g(k, w, "rows_per_s")), fnum(g(k, w, "values_per_s")),
                 fnum(g(k, w, "mb_per_s"), 1), rat, "%.3f" % float(g(k, w, "cpu_s_per_mrows")),
-                fnum(int(g(k, w, "peak_rss_kib")) / 1024), fms(g(k, w, "latency_p50_ms")),
+                fnum(int(g(k, w, "peak_rss_kib")) / 1024),
+                fnum(int(steady) / 1024) if steady else "?", fms(g(k, w, "latency_p50_ms")),
                 fms(g(k, w, "latency_p99_ms")), g(k, w, "other_cores") or "?"))
     out.append("")
     out.append("Other processes: the CPU time the rest of the machine used during the load "

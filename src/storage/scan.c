@@ -282,6 +282,23 @@ int scan_next_ex(Scan *sc, const Rows **rows, const BlockStats **stats, StErr *e
 	return rc;
 }
 
+/* One past the last of s's rows in [s->pos, lim) at or before `last`
+ * (rows are in ts order): a binary search. */
+static uint32_t run_end(const Src *s, uint32_t lim, int64_t last)
+{
+	if (lim <= s->pos || s->rows.ts[lim - 1] <= last)
+		return lim;
+	uint32_t lo = s->pos, hi = lim - 1;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->rows.ts[mid] > last)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 int scan_next(Scan *sc, const Rows **out, StErr *err)
 {
 	rows_clear(&sc->out);
@@ -321,19 +338,8 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 			uint32_t room = sc->batch_rows - sc->out.n;
 			if (lim - s->pos > room)
 				lim = s->pos + room;
-			/* The run ends at the first row past tmax (rows are in ts
-			 * order): binary search, then copy it whole. */
-			if (lim > s->pos && s->rows.ts[lim - 1] > sc->tmax) {
-				uint32_t lo = s->pos, hi = lim - 1;
-				while (lo < hi) {
-					uint32_t mid = lo + (hi - lo) / 2;
-					if (s->rows.ts[mid] > sc->tmax)
-						hi = mid;
-					else
-						lo = mid + 1;
-				}
-				lim = lo;
-			}
+			/* The run ends at the first row past tmax; copied whole. */
+			lim = run_end(s, lim, sc->tmax);
 			rows_copy_run(&sc->out, &s->rows, s->pos, lim - s->pos);
 			s->pos = lim;
 			lim = s->is_mem ? s->end : s->rows.n;
@@ -374,17 +380,7 @@ int scan_next(Scan *sc, const Rows **out, StErr *err)
 				lim = s->pos + room;
 			/* the run: rows before min2 and not past tmax */
 			int64_t last = min2 - 1 < sc->tmax ? min2 - 1 : sc->tmax;
-			if (s->rows.ts[lim - 1] > last) {
-				uint32_t lo = s->pos, hi = lim - 1;
-				while (lo < hi) {
-					uint32_t mid = lo + (hi - lo) / 2;
-					if (s->rows.ts[mid] > last)
-						hi = mid;
-					else
-						lo = mid + 1;
-				}
-				lim = lo;
-			}
+			lim = run_end(s, lim, last);
 			if (lim > s->pos) {
 				rows_copy_run(&sc->out, &s->rows, s->pos, lim - s->pos);
 				s->pos = lim;

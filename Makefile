@@ -7,7 +7,9 @@
 #   make test       warnings as errors; unit tests under ASan+UBSan, then the
 #                   integration tests
 #   make bench      the benchmark suite; results into docs/BENCHMARKS.md
-#   make bench-full the same at 1,000 hosts (bench/run.sh --full)
+#   make bench-full the devops stages at 1,000 hosts x 1 day and at 100,000
+#                   hosts x 10 min (bench/run.sh --full), each into its own
+#                   docs/BENCHMARKS-N-hosts.md
 #   make test-long  make test, then every unit test under ThreadSanitizer, a
 #                   multi-threaded import and the server's tests under TSan,
 #                   200 crash rounds and 200 server kill rounds

@@ -258,19 +258,30 @@ static int minmax_update(AggRun *run, const AggCall *call, uint8_t *states, size
 	const Vec *v = &args[0];
 	bool want_max = call->def->name[1] == 'a';
 	if (v->type == STELE_TYPE_DOUBLE) {
-		FOR_ROWS {
+		/* datum_cmp's order, inline: NaN above every number, equal values
+		 * (0 and -0) keep the first */
+		FOR_RUNS {
 			ST(MinMaxState);
-			double x = v->d.f[rows[k]];
 			if (!s->has) {
 				s->best.type = STELE_TYPE_DOUBLE;
-				s->best.v.f = x;
+				s->best.v.f = v->d.f[rows[k]];
 				s->has = true;
-				continue;
 			}
-			Datum d = {.type = STELE_TYPE_DOUBLE, .v.f = x};
-			int c = datum_cmp(STELE_TYPE_DOUBLE, &d, &s->best);
-			if (want_max ? c > 0 : c < 0)
-				s->best.v.f = x;
+			double best = s->best.v.f;
+			if (want_max) {
+				RUN_ROWS {
+					double x = v->d.f[rows[j]];
+					if (x > best || (isnan(x) && !isnan(best)))
+						best = x;
+				}
+			} else {
+				RUN_ROWS {
+					double x = v->d.f[rows[j]];
+					if (x < best || (isnan(best) && !isnan(x)))
+						best = x;
+				}
+			}
+			s->best.v.f = best;
 		}
 		return STELE_OK;
 	}

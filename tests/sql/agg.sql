@@ -25,3 +25,4 @@ SELECT count(*) AS n, sum(idle) * 1.0 / count(*) AS mean FROM cpu;
 SELECT max(note), min(note) FROM sensors;
 SELECT approx_percentile(usage, 0.5) AS p50 FROM cpu WHERE host = 'c';
 SELECT avg(x) FROM (VALUES (1), (2), (NULL)) v(x);
+SELECT g, min(x), max(x), count(x) FROM (VALUES (1, 1.5), (1, 'NaN'::float8), (1, -2.0), (2, 'NaN'::float8), (2, 'NaN'::float8), (3, 4.0), (3, NULL), (1, 7.25), (3, 'Infinity'::float8)) v(g, x) GROUP BY g ORDER BY g;

@@ -26,3 +26,4 @@ SELECT max(note), min(note) FROM sensors;
 SELECT approx_percentile(usage, 0.5) AS p50 FROM cpu WHERE host = 'c';
 SELECT avg(x) FROM (VALUES (1), (2), (NULL)) v(x);
 SELECT g, min(x), max(x), count(x) FROM (VALUES (1, 1.5), (1, 'NaN'::float8), (1, -2.0), (2, 'NaN'::float8), (2, 'NaN'::float8), (3, 4.0), (3, NULL), (1, 7.25), (3, 'Infinity'::float8)) v(g, x) GROUP BY g ORDER BY g;
+SELECT g, count(DISTINCT x), count(DISTINCT i), count(DISTINCT CAST(x AS varchar)), sum(DISTINCT x) FILTER (WHERE x < 10), sum(DISTINCT i) FROM (VALUES (1, 0.0, 5), (1, '-0'::float8, 5), (1, 'NaN'::float8, 6), (1, 'NaN'::float8, 5), (2, 1.5, 7), (1, 2.0, 8), (2, 1.5, 7), (2, 'NaN'::float8, 7), (1, 2.25, 6)) v(g, x, i) GROUP BY g ORDER BY g;

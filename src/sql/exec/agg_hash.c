@@ -26,11 +26,15 @@
 #include "util/pool.h"
 
 typedef struct Distinct {
-	/* (gid, value) pairs seen: open addressing over entries. */
+	/* (gid, value) pairs seen: open addressing over entries. A value is
+	 * kept in its type's width, a word (8 bytes) or a VARCHAR's string
+	 * (16), not as a Datum (24): count(DISTINCT) of millions of numbers is
+	 * mostly this table. */
 	uint32_t *slots;       /* entry index + 1 */
 	uint32_t mask;
 	uint32_t *gid;
-	Datum *val;
+	uint64_t *word;        /* word types' bits */
+	SqlStr *str;           /* VARCHAR */
 	uint32_t n, cap;
 } Distinct;
 
@@ -235,6 +239,67 @@ static int find_groups(Agg *a, const Batch *in, uint32_t *gids, StErr *err)
 	return STELE_OK;
 }
 
+static Datum dist_val(const Distinct *d, uint8_t type, uint32_t e)
+{
+	Datum x = {.type = type};
+	if (type == STELE_TYPE_VARCHAR)
+		x.v.s = d->str[e];
+	else
+		x.v.u = d->word[e];
+	return x;
+}
+
+/* Room for one more entry: the arrays (doubled) and the slots (kept at
+ * most half full). */
+static int dist_grow(Agg *a, Distinct *d, uint8_t type, StErr *err)
+{
+	if (d->n * 2 + 2 >= d->mask) {
+		uint32_t cap = d->mask ? (d->mask + 1) * 2 : 1024;
+		uint32_t *slots = calloc(cap, sizeof *slots);
+		if (!slots)
+			return NOMEM(err);
+		int rc = charge(a, (size_t)cap * sizeof *slots, err);
+		if (rc) {
+			free(slots);
+			return rc;
+		}
+		for (uint32_t e = 0; e < d->n; e++) {
+			Datum x = dist_val(d, type, e);
+			uint32_t s = (uint32_t)mix(datum_hash(&x), d->gid[e]) & (cap - 1);
+			while (slots[s])
+				s = (s + 1) & (cap - 1);
+			slots[s] = e + 1;
+		}
+		free(d->slots);
+		d->slots = slots;
+		d->mask = cap - 1;
+	}
+	if (d->n < d->cap)
+		return STELE_OK;
+	uint32_t cap = d->cap ? d->cap * 2 : 1024;
+	uint32_t *g = realloc(d->gid, cap * sizeof *g);
+	if (!g)
+		return NOMEM(err);
+	d->gid = g;
+	size_t width;
+	if (type == STELE_TYPE_VARCHAR) {
+		SqlStr *v = realloc(d->str, cap * sizeof *v);
+		if (!v)
+			return NOMEM(err);
+		d->str = v;
+		width = sizeof *v;
+	} else {
+		uint64_t *v = realloc(d->word, cap * sizeof *v);
+		if (!v)
+			return NOMEM(err);
+		d->word = v;
+		width = sizeof *v;
+	}
+	int rc = charge(a, (size_t)(cap - d->cap) * (sizeof *g + width), err);
+	d->cap = cap;
+	return rc;
+}
+
 /* Keeps rows whose (gid, value) was not seen before by this aggregate. */
 static int distinct_rows(Agg *a, Distinct *d, const Vec *v, const uint32_t *gids,
                          uint32_t *rows, uint32_t *nrows, StErr *err)
@@ -242,62 +307,35 @@ static int distinct_rows(Agg *a, Distinct *d, const Vec *v, const uint32_t *gids
 	uint32_t k = 0;
 	for (uint32_t r = 0; r < *nrows; r++) {
 		uint32_t i = rows[r];
-		if (d->n * 2 + 2 >= d->mask) {
-			uint32_t cap = d->mask ? (d->mask + 1) * 2 : 1024;
-			uint32_t *slots = calloc(cap, sizeof *slots);
-			if (!slots)
-				return NOMEM(err);
-			int rc = charge(a, (size_t)cap * sizeof *slots, err);
-			if (rc) {
-				free(slots);
-				return rc;
-			}
-			for (uint32_t e = 0; e < d->n; e++) {
-				uint32_t s = (uint32_t)mix(datum_hash(&d->val[e]), d->gid[e]) & (cap - 1);
-				while (slots[s])
-					s = (s + 1) & (cap - 1);
-				slots[s] = e + 1;
-			}
-			free(d->slots);
-			d->slots = slots;
-			d->mask = cap - 1;
-		}
+		int rc = dist_grow(a, d, v->type, err);
+		if (rc)
+			return rc;
 		Datum x = vec_get(v, i);
 		uint32_t s = (uint32_t)mix(datum_hash(&x), gids[i]) & d->mask;
 		bool seen = false;
 		for (; d->slots[s]; s = (s + 1) & d->mask) {
 			uint32_t e = d->slots[s] - 1;
-			if (d->gid[e] == gids[i] && datum_cmp(v->type, &d->val[e], &x) == 0) {
+			if (d->gid[e] != gids[i])
+				continue;
+			Datum y = dist_val(d, v->type, e);
+			if (datum_cmp(v->type, &y, &x) == 0) {
 				seen = true;
 				break;
 			}
 		}
 		if (seen)
 			continue;
-		if (d->n == d->cap) {
-			uint32_t cap = d->cap ? d->cap * 2 : 1024;
-			uint32_t *g = realloc(d->gid, cap * sizeof *g);
-			if (!g)
-				return NOMEM(err);
-			d->gid = g;
-			Datum *vv = realloc(d->val, cap * sizeof *vv);
-			if (!vv)
-				return NOMEM(err);
-			d->val = vv;
-			int rc = charge(a, (size_t)(cap - d->cap) * (sizeof *g + sizeof *vv), err);
-			d->cap = cap;
-			if (rc)
-				return rc;
-		}
+		d->gid[d->n] = gids[i];
 		if (x.type == STELE_TYPE_VARCHAR) {
 			if (!vec_copy_str(&a->mem, &x.v.s))
 				return NOMEM(err);
-			int rc = charge(a, x.v.s.n, err);
+			rc = charge(a, x.v.s.n, err);
 			if (rc)
 				return rc;
+			d->str[d->n] = x.v.s;
+		} else {
+			d->word[d->n] = x.v.u;
 		}
-		d->gid[d->n] = gids[i];
-		d->val[d->n] = x;
 		d->slots[s] = ++d->n;
 		rows[k++] = i;
 	}
@@ -417,7 +455,8 @@ static void agg_free(Agg *a)
 		for (uint32_t i = 0; i < a->plan->naggs; i++) {
 			free(a->dist[i].slots);
 			free(a->dist[i].gid);
-			free(a->dist[i].val);
+			free(a->dist[i].word);
+			free(a->dist[i].str);
 			memset(&a->dist[i], 0, sizeof a->dist[i]);
 		}
 	arena_free(&a->mem);

@@ -82,12 +82,17 @@ def aggregate(db):
     """Per round in the database: count, distinct positions, first and last
     position, sum of usage, twice the sum of temp (each is N.5), sum of the
     rack numbers."""
-    q = subprocess.run([STELE, "sql", "--db", db, "--read-only", "--format", "csv", AGG_SQL],
+    # count(DISTINCT) keeps every position: at 200 rounds some 20 million,
+    # past the default query_memory of 1 GiB
+    q = subprocess.run([STELE, "sql", "--db", db, "--read-only", "--format", "csv",
+                        "SET query_memory = %d; %s" % (8 << 30, AGG_SQL)],
                        capture_output=True, text=True)
     if q.returncode != 0:
         return None, q.stderr
     got = {}
-    for l in q.stdout.splitlines()[1:]:
+    out = q.stdout.splitlines()
+    assert out[0] == "SET" and out[1].startswith("r,count,"), out[:2]
+    for l in out[2:]:
         v = [int(x) for x in l.split(",")]
         got[v[0]] = tuple(v[1:])
     return got, ""

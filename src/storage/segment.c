@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -657,6 +658,64 @@ bool seg_next_chunk(const Segment *s, BlockDetail *d, ChunkMeta *cm)
 	return !d->rd.bad;
 }
 
+/* The budget of segment files held open (segment.h); 0 until the first
+ * segment opens or a test sets it. */
+static atomic_int fd_budget;
+static atomic_int fd_held;
+
+void seg_set_fd_budget(int n)
+{
+	atomic_store(&fd_budget, n < 0 ? 0 : n > 0 ? n : -1);
+}
+
+int seg_fds_held(void)
+{
+	return atomic_load(&fd_held);
+}
+
+static int budget(void)
+{
+	int b = atomic_load(&fd_budget);
+	if (b == 0) {
+		struct rlimit rl;
+		rlim_t soft = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+		if (soft == RLIM_INFINITY || soft > (rlim_t)1 << 30)
+			soft = (rlim_t)1 << 30;
+		b = (int)(soft / 2);
+		if (b < 1)
+			b = -1;
+		int zero = 0;
+		if (!atomic_compare_exchange_strong(&fd_budget, &zero, b))
+			b = zero;
+	}
+	return b < 0 ? 0 : b;  /* -1: none */
+}
+
+/* Whether a newly opened segment may keep its file open; takes one. */
+static bool fd_take(void)
+{
+	int b = budget();
+	int held = atomic_load(&fd_held);
+	while (held < b)
+		if (atomic_compare_exchange_weak(&fd_held, &held, held + 1))
+			return true;
+	return false;
+}
+
+/* pread of a segment: through its own file, or one opened for this read. */
+static int seg_pread(const Segment *s, void *buf, size_t n, uint64_t off, StErr *err)
+{
+	if (s->fd >= 0)
+		return io_pread(s->fd, s->path, buf, n, off, err);
+	int fd;
+	int rc = io_open(s->path, O_RDONLY, 0, &fd, err);
+	if (rc)
+		return rc;
+	rc = io_pread(fd, s->path, buf, n, off, err);
+	io_close(fd);
+	return rc;
+}
+
 int seg_open(const char *dbdir, const SegInfo *info, Segment **out, StErr *err)
 {
 	char path[PATH_MAX];
@@ -731,6 +790,12 @@ int seg_open_path(const char *path, const SegInfo *info, Segment **out, StErr *e
 		seg_unref(s);
 		return rc;
 	}
+	if (fd_take()) {
+		s->own_fd = true;
+	} else {
+		io_close(s->fd);
+		s->fd = -1;
+	}
 	*out = s;
 	return STELE_OK;
 }
@@ -758,7 +823,10 @@ void seg_unref(Segment *s)
 		return;
 	seglast_free(s->last);
 	pthread_mutex_destroy(&s->last_mu);
-	io_close(s->fd);
+	if (s->fd >= 0)
+		io_close(s->fd);
+	if (s->own_fd)
+		atomic_fetch_sub(&fd_held, 1);
 	free(s->cols);
 	free(s->blocks);
 	free(s->index);
@@ -1015,7 +1083,7 @@ int seg_read_block_with(Segment *s, uint32_t b, Rows *out, SegScratch *sc, StErr
 	uint64_t *dense = sc->dense;
 	uint32_t *offs = sc->offs;
 	Buf *strs = &sc->strs;
-	rc = io_pread(s->fd, s->path, data, d.len, d.off, err);
+	rc = seg_pread(s, data, d.len, d.off, err);
 	if (rc)
 		goto done;
 	uint32_t crc;
@@ -1070,7 +1138,7 @@ int seg_verify(Segment *s, StErr *err)
 	uint64_t end = s->info.size - SEG_DIGEST - 8;
 	for (uint64_t off = 0; off < end && rc == STELE_OK;) {
 		size_t n = end - off > SEG_WRITE_CHUNK ? SEG_WRITE_CHUNK : (size_t)(end - off);
-		rc = io_pread(s->fd, s->path, buf, n, off, err);
+		rc = seg_pread(s, buf, n, off, err);
 		if (rc == STELE_OK && EVP_DigestUpdate(sha, buf, n) != 1)
 			rc = failf(err, STELE_ENOMEM, "could not compute a digest");
 		off += n;
@@ -1088,7 +1156,7 @@ int seg_verify(Segment *s, StErr *err)
 			rc = failf(err, STELE_ENOMEM, "out of memory verifying a segment");
 			break;
 		}
-		rc = io_pread(s->fd, s->path, data, d.len, d.off, err);
+		rc = seg_pread(s, data, d.len, d.off, err);
 		uint32_t crc;
 		if (rc == STELE_OK) {
 			memcpy(&crc, data + d.len - 4, 4);

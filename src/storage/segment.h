@@ -155,7 +155,8 @@ typedef struct SegLast {
 typedef struct Segment {
 	SegInfo info;
 	char path[PATH_MAX];
-	int fd;
+	int fd;             /* kept open for reads; -1 past the budget (below) */
+	bool own_fd;        /* fd counts against the budget */
 	uint32_t ncols;
 	SegCol *cols;
 	uint32_t nblocks;
@@ -166,6 +167,17 @@ typedef struct Segment {
 	pthread_mutex_t last_mu;
 	SegLast *last;      /* built on first use by seg_last, under last_mu */
 } Segment;
+
+/* Open segments keep their file open for reads while the process holds
+ * fewer than a budget of such files: half the soft limit on open files
+ * (RLIMIT_NOFILE) when the first segment opens, so that a database of
+ * more segments than the limit allows still reads them all. A segment
+ * opened past the budget opens its file for each read and closes it
+ * after (a system call more a block). seg_set_fd_budget sets the budget
+ * (tests; n < 0 goes back to the default); seg_fds_held tells how many
+ * are held. */
+void seg_set_fd_budget(int n);
+int seg_fds_held(void);
 
 /* The file name of a segment: DIR/data/<table>/<partition>/<id>.seg, where
  * the partition is its start as YYYYMMDDTHHMMSSZ. Also its directory. */

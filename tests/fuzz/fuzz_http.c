@@ -128,8 +128,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stele_write_result res;
 	stele_err err;
 	int rc = stele_write_lp(db, (const char *)body, len, &wo, &res, &err);
-	if (rc != STELE_OK && rc != STELE_EPARSE && rc != STELE_ETYPE && rc != STELE_ELIMIT)
+	if (rc != STELE_OK && rc != STELE_EPARSE && rc != STELE_ETYPE && rc != STELE_ELIMIT) {
+		fprintf(stderr, "stele_write_lp: %d: %s\n", rc, err.msg);
 		abort();
+	}
 	if (rc == STELE_OK && res.lines_rejected)
 		abort();
 	free(body);

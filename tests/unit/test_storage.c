@@ -595,6 +595,56 @@ static void test_busy_and_read_only(void **state)
 	assert_int_equal(stele_open(missing, &o, &db, &err), STELE_ENOENT);
 }
 
+/* Past the budget of open segment files, segments open their file for each
+ * read: every row reads back the same, and closing gives the files back. */
+static void test_segment_fd_budget(void **state)
+{
+	assert_int_equal(seg_fds_held(), 0);
+	seg_set_fd_budget(2);
+	stele_options o = su_opts();
+	stele_db *db = su_open(dir, &o);
+	stele_err err;
+	for (int f = 0; f < 5; f++) {
+		char line[128];
+		for (int h = 0; h < 3; h++) {
+			snprintf(line, sizeof line, "m,h=%d v=%di %d\n", h, f * 10 + h, 1000 + f);
+			su_write(db, line);
+		}
+		assert_int_equal(stele_flush(db, &err), STELE_OK);
+	}
+	assert_int_equal(db->version->nsegs, 5);
+	assert_int_equal(seg_fds_held(), 2);
+	int without = 0;
+	for (uint32_t i = 0; i < db->version->nsegs; i++)
+		without += db->version->segs[i]->fd < 0;
+	assert_int_equal(without, 3);
+	char *before = su_dump(db, "m");
+	assert_non_null(strstr(before, "m,h=2 v=42i 1004\n"));
+	assert_non_null(strstr(before, "m,h=0 v=0i 1000\n"));
+	su_close(db);
+	assert_int_equal(seg_fds_held(), 0);
+
+	seg_set_fd_budget(0);  /* none: every read opens its file */
+	db = su_open(dir, &o);
+	assert_int_equal(seg_fds_held(), 0);
+	char *none = su_dump(db, "m");
+	assert_string_equal(before, none);
+	assert_int_equal(stele_compact(db, &err), STELE_OK);
+	assert_int_equal(db->version->nsegs, 1);
+	assert_true(db->version->segs[0]->fd < 0);
+	char *after = su_dump(db, "m");
+	assert_string_equal(before, after);
+	su_close(db);
+	seg_set_fd_budget(-1);
+	db = su_open(dir, &o);
+	assert_int_equal(seg_fds_held(), 1);
+	su_close(db);
+	assert_int_equal(seg_fds_held(), 0);
+	free(before);
+	free(none);
+	free(after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +657,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partitions_and_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction_merges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tiered_compaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_segment_fd_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows_small_memtable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writers_share_fsyncs, setup, teardown),

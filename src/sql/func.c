@@ -230,9 +230,9 @@ static int parse_text(uint8_t type, const char *s, size_t n, Datum *d, StErr *er
 	case STELE_TYPE_UBIGINT:
 		return sqlfmt_parse_ubigint(s, n, &d->v.u, err);
 	case STELE_TYPE_BOOLEAN: {
-		bool b;
+		bool b = false;
 		int rc = sqlfmt_parse_bool(s, n, &b, err);
-		d->v.i = b;
+		d->v.i = rc == STELE_OK && b;
 		return rc;
 	}
 	case STELE_TYPE_TIMESTAMP:

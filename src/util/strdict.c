@@ -11,7 +11,7 @@ uint32_t strdict_find(const StrDict *d, const char *s, size_t n)
 		uint32_t id = d->map.vals[i];
 		size_t len;
 		const char *p = strdict_str(d, id, &len);
-		if (len == n && memcmp(p, s, n) == 0)
+		if (len == n && (n == 0 || memcmp(p, s, n) == 0))
 			return id;
 	}
 	return UINT32_MAX;

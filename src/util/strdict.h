@@ -30,7 +30,8 @@ int strdict_intern(StrDict *d, const char *s, size_t n, uint32_t *id);
 static inline const char *strdict_str(const StrDict *d, uint32_t id, size_t *len)
 {
 	*len = (size_t)(d->offs[id + 1] - d->offs[id]);
-	return (const char *)d->bytes.data + d->offs[id];
+	/* no bytes yet when every string so far is empty */
+	return d->bytes.data ? (const char *)d->bytes.data + d->offs[id] : "";
 }
 
 void strdict_free(StrDict *d);

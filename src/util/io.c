@@ -5,33 +5,69 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The test hooks: set from one thread while others do I/O (a background
+ * flush), so each hook and its context are read together under hook_mu;
+ * with no hook set, an I/O call costs one relaxed atomic load. */
+static pthread_mutex_t hook_mu = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool hooks_on;
 static IoFaultHook fault_hook;
 static void *fault_ctx;
-
-void io_set_fault_hook(IoFaultHook hook, void *ctx)
-{
-	fault_hook = hook;
-	fault_ctx = ctx;
-}
-
 static IoWriteHook write_hook;
 static void *write_ctx;
 
+static void hooks_update(void)
+{
+	atomic_store_explicit(&hooks_on, fault_hook || write_hook, memory_order_relaxed);
+}
+
+void io_set_fault_hook(IoFaultHook hook, void *ctx)
+{
+	pthread_mutex_lock(&hook_mu);
+	fault_hook = hook;
+	fault_ctx = ctx;
+	hooks_update();
+	pthread_mutex_unlock(&hook_mu);
+}
+
 void io_set_write_hook(IoWriteHook hook, void *ctx)
 {
+	pthread_mutex_lock(&hook_mu);
 	write_hook = hook;
 	write_ctx = ctx;
+	hooks_update();
+	pthread_mutex_unlock(&hook_mu);
 }
 
 static int fault(IoOp op, const char *path)
 {
-	return fault_hook ? fault_hook(op, path, fault_ctx) : 0;
+	if (!atomic_load_explicit(&hooks_on, memory_order_relaxed))
+		return 0;
+	pthread_mutex_lock(&hook_mu);
+	IoFaultHook fn = fault_hook;
+	void *ctx = fault_ctx;
+	pthread_mutex_unlock(&hook_mu);
+	return fn ? fn(op, path, ctx) : 0;
+}
+
+static void wrote(const char *path, uint64_t off, const void *buf, size_t n)
+{
+	if (!atomic_load_explicit(&hooks_on, memory_order_relaxed))
+		return;
+	pthread_mutex_lock(&hook_mu);
+	IoWriteHook fn = write_hook;
+	void *ctx = write_ctx;
+	pthread_mutex_unlock(&hook_mu);
+	if (fn)
+		fn(path, off, buf, n, ctx);
 }
 
 static int fail_errno(StErr *err, int e, const char *what, const char *path)
@@ -89,8 +125,7 @@ int io_pwrite(int fd, const char *path, const void *buf, size_t n, uint64_t off,
 	if (e)
 		return fail_errno(err, e, "write to", path);
 	const uint8_t *p = buf;
-	if (write_hook)
-		write_hook(path, off, buf, n, write_ctx);
+	wrote(path, off, buf, n);
 	while (n > 0) {
 		ssize_t w = pwrite(fd, p, n, (off_t)off);
 		if (w < 0 && errno == EINTR)
@@ -121,8 +156,7 @@ int io_truncate(int fd, const char *path, uint64_t len, StErr *err)
 		return fail_errno(err, e, "truncate", path);
 	if (ftruncate(fd, (off_t)len) < 0)
 		return fail_errno(err, errno, "truncate", path);
-	if (write_hook)
-		write_hook(path, len, NULL, 0, write_ctx);
+	wrote(path, len, NULL, 0);
 	return STELE_OK;
 }
 

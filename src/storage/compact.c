@@ -203,12 +203,8 @@ int db_compact(stele_db *db, uint32_t min_segments, StErr *err)
 		rc = db_publish(db, add, nadd, drop, ndrop, 0, next_id, NULL, &in_doubt, err);
 	if (rc == STELE_OK && ndrop > 0) {
 		/* The new manifest no longer lists them: remove the files. */
-		for (uint32_t k = 0; k < ndrop; k++) {
-			unlink(drop[k]->path);
-			char dir[PATH_MAX];
-			seg_dir(dir, sizeof dir, db->path, drop[k]->info.table, drop[k]->info.part_start);
-			rmdir(dir); /* succeeds only once the partition is empty */
-		}
+		for (uint32_t k = 0; k < ndrop; k++)
+			seg_retire(drop[k]);
 		pthread_mutex_lock(&db->mu);
 		db->stats.compactions += nadd;
 		db->stats.partitions_dropped += nexpired;
@@ -320,12 +316,8 @@ int db_rewrite_for_delete(stele_db *db, uint32_t table, int64_t tmin, int64_t tm
 		/* Nothing to rewrite: a publish still drops the tombstone. */
 		rc = db_publish(db, NULL, 0, NULL, 0, 0, next_id, NULL, &in_doubt, err);
 	if (rc == STELE_OK) {
-		for (uint32_t k = 0; k < ndrop; k++) {
-			unlink(drop[k]->path);
-			char dir[PATH_MAX];
-			seg_dir(dir, sizeof dir, db->path, drop[k]->info.table, drop[k]->info.part_start);
-			rmdir(dir);
-		}
+		for (uint32_t k = 0; k < ndrop; k++)
+			seg_retire(drop[k]);
 	} else if (!in_doubt) {
 		for (uint32_t k = 0; k < nadd; k++)
 			unlink(add[k]->path);

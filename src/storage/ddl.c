@@ -316,12 +316,8 @@ int db_drop_table(stele_db *db, const char *table, bool if_exists, bool *dropped
 		int prc = drop ? db_publish(db, NULL, 0, drop, ndrop, 0, next_id, NULL, &in_doubt, &perr)
 		               : STELE_ENOMEM;
 		if (prc == STELE_OK) {
-			for (uint32_t i = 0; i < ndrop; i++) {
-				unlink(drop[i]->path);
-				char dir[PATH_MAX];
-				seg_dir(dir, sizeof dir, db->path, tid, drop[i]->info.part_start);
-				rmdir(dir);
-			}
+			for (uint32_t i = 0; i < ndrop; i++)
+				seg_retire(drop[i]);
 			char dir[PATH_MAX];
 			snprintf(dir, sizeof dir, "%s/data/%u", db->path, tid);
 			rmdir(dir);

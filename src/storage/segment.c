@@ -731,6 +731,7 @@ int seg_open_path(const char *path, const SegInfo *info, Segment **out, StErr *e
 	s->info = *info;
 	s->fd = -1;
 	atomic_init(&s->refs, 1);
+	atomic_init(&s->retired, false);
 	pthread_mutex_init(&s->last_mu, NULL);
 	snprintf(s->path, sizeof s->path, "%s", path);
 	int rc = io_open(s->path, O_RDONLY, 0, &s->fd, err);
@@ -817,6 +818,27 @@ static void seglast_free(SegLast *l)
 	free(l);
 }
 
+/* The file and, once it is empty, its partition directory. */
+static void remove_file(const char *path)
+{
+	unlink(path);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		rmdir(dir); /* succeeds only once the partition is empty */
+	}
+}
+
+void seg_retire(Segment *s)
+{
+	if (s->fd >= 0)
+		remove_file(s->path);
+	else
+		atomic_store(&s->retired, true);
+}
+
 void seg_unref(Segment *s)
 {
 	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
@@ -827,6 +849,8 @@ void seg_unref(Segment *s)
 		io_close(s->fd);
 	if (s->own_fd)
 		atomic_fetch_sub(&fd_held, 1);
+	if (atomic_load(&s->retired))
+		remove_file(s->path);
 	free(s->cols);
 	free(s->blocks);
 	free(s->index);

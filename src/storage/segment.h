@@ -157,6 +157,7 @@ typedef struct Segment {
 	char path[PATH_MAX];
 	int fd;             /* kept open for reads; -1 past the budget (below) */
 	bool own_fd;        /* fd counts against the budget */
+	atomic_bool retired; /* unlink the file at the last unref (seg_retire) */
 	uint32_t ncols;
 	SegCol *cols;
 	uint32_t nblocks;
@@ -178,6 +179,13 @@ typedef struct Segment {
  * are held. */
 void seg_set_fd_budget(int n);
 int seg_fds_held(void);
+
+/* Removes the file of a segment a published manifest no longer lists, and
+ * its partition directory once empty. Readers that pinned an older version
+ * go on reading it: through the descriptor of a segment that keeps one
+ * (the file is unlinked at once), or, for a segment past the budget, by
+ * name, so its file goes with the segment's last reference. */
+void seg_retire(Segment *s);
 
 /* The file name of a segment: DIR/data/<table>/<partition>/<id>.seg, where
  * the partition is its start as YYYYMMDDTHHMMSSZ. Also its directory. */

@@ -629,9 +629,26 @@ static void test_segment_fd_budget(void **state)
 	assert_int_equal(seg_fds_held(), 0);
 	char *none = su_dump(db, "m");
 	assert_string_equal(before, none);
+	/* A reader that pinned the version before the compaction still reads
+	 * the segments it replaced: without a descriptor, by name, so their
+	 * files stay until the last reference goes. */
+	pthread_mutex_lock(&db->mu);
+	Version *old = db->version;
+	version_ref(old);
+	pthread_mutex_unlock(&db->mu);
 	assert_int_equal(stele_compact(db, &err), STELE_OK);
 	assert_int_equal(db->version->nsegs, 1);
 	assert_true(db->version->segs[0]->fd < 0);
+	char paths[5][PATH_MAX];
+	assert_int_equal(old->nsegs, 5);
+	for (uint32_t i = 0; i < old->nsegs; i++) {
+		snprintf(paths[i], sizeof paths[i], "%s", old->segs[i]->path);
+		assert_int_equal(access(paths[i], F_OK), 0);
+		assert_int_equal(seg_verify(old->segs[i], &err), STELE_OK);
+	}
+	version_unref(old);
+	for (int i = 0; i < 5; i++)
+		assert_int_not_equal(access(paths[i], F_OK), 0);
 	char *after = su_dump(db, "m");
 	assert_string_equal(before, after);
 	su_close(db);

@@ -284,12 +284,10 @@ static void test_partitions_and_retention(void **state)
 	su_close(db);
 }
 
-static void test_compaction_merges(void **state)
+/* Five flushes of three rows each into table m: five segments. */
+static void write_five_segments(stele_db *db)
 {
-	stele_options o = su_opts();
-	stele_db *db = su_open(dir, &o);
 	stele_err err;
-	Buf want = {0};
 	for (int f = 0; f < 5; f++) {
 		char line[128];
 		for (int h = 0; h < 3; h++) {
@@ -298,6 +296,15 @@ static void test_compaction_merges(void **state)
 		}
 		assert_int_equal(stele_flush(db, &err), STELE_OK);
 	}
+}
+
+static void test_compaction_merges(void **state)
+{
+	stele_options o = su_opts();
+	stele_db *db = su_open(dir, &o);
+	stele_err err;
+	Buf want = {0};
+	write_five_segments(db);
 	assert_int_equal(db->version->nsegs, 5);
 	char *before = su_dump(db, "m");
 	assert_int_equal(stele_compact(db, &err), STELE_OK);
@@ -604,14 +611,7 @@ static void test_segment_fd_budget(void **state)
 	stele_options o = su_opts();
 	stele_db *db = su_open(dir, &o);
 	stele_err err;
-	for (int f = 0; f < 5; f++) {
-		char line[128];
-		for (int h = 0; h < 3; h++) {
-			snprintf(line, sizeof line, "m,h=%d v=%di %d\n", h, f * 10 + h, 1000 + f);
-			su_write(db, line);
-		}
-		assert_int_equal(stele_flush(db, &err), STELE_OK);
-	}
+	write_five_segments(db);
 	assert_int_equal(db->version->nsegs, 5);
 	assert_int_equal(seg_fds_held(), 2);
 	int without = 0;

@@ -88,23 +88,40 @@ static bool keys_equal(const Agg *a, const Vec *kv, uint32_t row, uint32_t gid)
 	return true;
 }
 
-static int grow_table(Agg *a, StErr *err)
+/* A table of open-addressing slots twice the size of the one whose mask is
+ * given (or 1024), zeroed and charged to the query. */
+static int new_slots(Agg *a, uint32_t mask, uint32_t **out, uint32_t *cap, StErr *err)
 {
-	uint32_t cap = a->mask ? (a->mask + 1) * 2 : 1024;
-	uint32_t *slots = calloc(cap, sizeof *slots);
+	*cap = mask ? (mask + 1) * 2 : 1024;
+	uint32_t *slots = calloc(*cap, sizeof *slots);
 	if (!slots)
 		return NOMEM(err);
-	int rc = charge(a, (size_t)cap * sizeof *slots, err);
+	int rc = charge(a, (size_t)*cap * sizeof *slots, err);
 	if (rc) {
 		free(slots);
 		return rc;
 	}
-	for (uint32_t g = 0; g < a->ngroups; g++) {
-		uint32_t h = (uint32_t)a->hashes[g] & (cap - 1);
-		while (slots[h])
-			h = (h + 1) & (cap - 1);
-		slots[h] = g + 1;
-	}
+	*out = slots;
+	return STELE_OK;
+}
+
+/* Puts entry index e (stored as e + 1) at hash h's first free slot. */
+static void slot_put(uint32_t *slots, uint32_t cap, uint64_t h, uint32_t e)
+{
+	uint32_t s = (uint32_t)h & (cap - 1);
+	while (slots[s])
+		s = (s + 1) & (cap - 1);
+	slots[s] = e + 1;
+}
+
+static int grow_table(Agg *a, StErr *err)
+{
+	uint32_t *slots, cap;
+	int rc = new_slots(a, a->mask, &slots, &cap, err);
+	if (rc)
+		return rc;
+	for (uint32_t g = 0; g < a->ngroups; g++)
+		slot_put(slots, cap, a->hashes[g], g);
 	free(a->slots);
 	a->slots = slots;
 	a->mask = cap - 1;
@@ -254,21 +271,13 @@ static Datum dist_val(const Distinct *d, uint8_t type, uint32_t e)
 static int dist_grow(Agg *a, Distinct *d, uint8_t type, StErr *err)
 {
 	if (d->n * 2 + 2 >= d->mask) {
-		uint32_t cap = d->mask ? (d->mask + 1) * 2 : 1024;
-		uint32_t *slots = calloc(cap, sizeof *slots);
-		if (!slots)
-			return NOMEM(err);
-		int rc = charge(a, (size_t)cap * sizeof *slots, err);
-		if (rc) {
-			free(slots);
+		uint32_t *slots, cap;
+		int rc = new_slots(a, d->mask, &slots, &cap, err);
+		if (rc)
 			return rc;
-		}
 		for (uint32_t e = 0; e < d->n; e++) {
 			Datum x = dist_val(d, type, e);
-			uint32_t s = (uint32_t)mix(datum_hash(&x), d->gid[e]) & (cap - 1);
-			while (slots[s])
-				s = (s + 1) & (cap - 1);
-			slots[s] = e + 1;
+			slot_put(slots, cap, mix(datum_hash(&x), d->gid[e]), e);
 		}
 		free(d->slots);
 		d->slots = slots;

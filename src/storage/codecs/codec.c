@@ -322,22 +322,45 @@ static int zstd_put(const uint8_t *src, size_t len, int level, Buf *out, StErr *
 #define LZ_MIN_MATCH 32
 #define LZ_HASH_BITS 12
 
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* The length of the match of a and b (a before b), from `from` bytes on,
+ * up to the end of the input: eight bytes a step, then one. */
+static size_t match_len(const uint8_t *a, const uint8_t *b, size_t from, size_t max)
+{
+	size_t l = from;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; l + 8 <= max; l += 8) {
+		uint64_t x = load64(a + l) ^ load64(b + l);
+		if (x)
+			return l + (size_t)__builtin_ctzll(x) / 8;
+	}
+#endif
+	while (l < max && a[l] == b[l])
+		l++;
+	return l;
+}
+
 static bool lz_promising(const uint8_t *p, size_t len)
 {
 	uint32_t last[1 << LZ_HASH_BITS] = {0};  /* position + 1 */
 	size_t covered = 0;
 	for (size_t i = 0; i + 8 <= len;) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
+		uint64_t w = load64(p + i);
 		uint32_t h = (uint32_t)((w * 0x9e3779b97f4a7c15ULL) >> (64 - LZ_HASH_BITS));
 		size_t cand = last[h];
 		last[h] = (uint32_t)(i + 1);
-		if (cand && memcmp(p + cand - 1, p + i, 8) == 0) {
-			size_t l = 8;
-			while (i + l < len && p[cand - 1 + l] == p[i + l])
-				l++;
+		if (cand && load64(p + cand - 1) == w) {
+			size_t l = match_len(p + cand - 1, p + i, 8, len - i);
 			if (l >= LZ_MIN_MATCH) {
 				covered += l;
+				if (covered * 4 >= len)
+					return true;
 				i += l;
 				continue;
 			}

@@ -74,14 +74,15 @@ int ints_encode(const uint64_t *v, size_t n, bool is_signed, const CodecOpts *o,
 int ints_decode(int id, Rd *r, size_t n, uint64_t *out, StErr *err);
 
 /* dod.c, delta.c, for.c: residuals (m of them, returned), the bytes before
- * the packed vector, the payload, and its decoder. */
+ * the packed vector, the payload, and its decoder. DELTA's head size and
+ * payload take its residuals, from which they read the bias back. */
 size_t dod_residuals(const uint64_t *v, size_t n, uint64_t *res);
 size_t dod_head_size(const uint64_t *v, size_t n);
 void dod_write(Buf *out, const uint64_t *v, size_t n, const uint64_t *res, const PvPlan *plan);
 int dod_decode(Rd *r, size_t n, uint64_t *out, StErr *err);
 
 size_t delta_residuals(const uint64_t *v, size_t n, uint64_t *res);
-size_t delta_head_size(const uint64_t *v, size_t n);
+size_t delta_head_size(const uint64_t *v, size_t n, const uint64_t *res);
 void delta_write(Buf *out, const uint64_t *v, size_t n, const uint64_t *res,
                  const PvPlan *plan);
 int delta_decode(Rd *r, size_t n, uint64_t *out, StErr *err);

@@ -51,9 +51,15 @@ size_t delta_residuals(const uint64_t *v, size_t n, uint64_t *res)
 	return n - 1;
 }
 
-size_t delta_head_size(const uint64_t *v, size_t n)
+/* The bias back from the first residual, so that it is computed once. */
+static uint64_t bias_of(const uint64_t *v, const uint64_t *res)
 {
-	return varint_len(zz_enc(v[0])) + (n >= 2 ? varint_len(zz_enc(delta_bias(v, n))) : 0);
+	return v[1] - v[0] - zz_dec(res[0]);
+}
+
+size_t delta_head_size(const uint64_t *v, size_t n, const uint64_t *res)
+{
+	return varint_len(zz_enc(v[0])) + (n >= 2 ? varint_len(zz_enc(bias_of(v, res))) : 0);
 }
 
 void delta_write(Buf *out, const uint64_t *v, size_t n, const uint64_t *res, const PvPlan *plan)
@@ -61,7 +67,7 @@ void delta_write(Buf *out, const uint64_t *v, size_t n, const uint64_t *res, con
 	buf_put_varint(out, zz_enc(v[0]));
 	if (n < 2)
 		return;
-	buf_put_varint(out, zz_enc(delta_bias(v, n)));
+	buf_put_varint(out, zz_enc(bias_of(v, res)));
 	pv_write(out, res, n - 1, plan);
 }
 

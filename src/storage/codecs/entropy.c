@@ -65,6 +65,14 @@ int ent_get(Rd *r, size_t m, uint8_t *out, StErr *err)
 	return STELE_OK;
 }
 
+/* The arithmetic coder's learning, or rANS's table: about 12 or 16 bits a
+ * symbol seen; then the headers. */
+static size_t ent_bytes(double bits, unsigned used, size_t m)
+{
+	double per_sym = m >= ENT_RANS_MIN ? 16.0 : 12.0;
+	return (size_t)(bits + per_sym * used) / 8 + 12;
+}
+
 size_t ent_estimate(const uint32_t *hist, unsigned nsym, size_t m)
 {
 	double bits = 0;
@@ -75,8 +83,22 @@ size_t ent_estimate(const uint32_t *hist, unsigned nsym, size_t m)
 			used++;
 		}
 	}
-	/* The arithmetic coder's learning, or rANS's table: about 12 or 16
-	 * bits a symbol seen; then the headers. */
-	double per_sym = m >= ENT_RANS_MIN ? 16.0 : 12.0;
-	return (size_t)(bits + per_sym * used) / 8 + 12;
+	return ent_bytes(bits, used, m);
+}
+
+size_t ent_estimate_floor(const uint32_t *hist, unsigned nsym, size_t m)
+{
+	uint32_t top = 0;
+	unsigned used = 0;
+	for (unsigned i = 0; i < nsym; i++) {
+		used += hist[i] != 0;
+		top = hist[i] > top ? hist[i] : top;
+	}
+	if (!top)
+		return ent_bytes(0, 0, m);
+	/* -sum h log2(h/m) >= m log2(m/top); a bit less than that, so that
+	 * rounding in either sum cannot lift the bound above the estimate. */
+	double bits = (double)m * log2((double)m / (double)top);
+	bits = bits - 1 - bits * 1e-9;
+	return ent_bytes(bits > 0 ? bits : 0, used, m);
 }

@@ -45,4 +45,9 @@ int ent_get(Rd *r, size_t m, uint8_t *out, StErr *err);
  * (m of them): their order-0 entropy plus the adaptive model's learning. */
 size_t ent_estimate(const uint32_t *hist, unsigned nsym, size_t m);
 
+/* A lower bound of ent_estimate() for the same histogram, with one log2
+ * instead of one a symbol: no symbol costs less than log2(m / the largest
+ * count) bits. */
+size_t ent_estimate_floor(const uint32_t *hist, unsigned nsym, size_t m);
+
 #endif

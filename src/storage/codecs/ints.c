@@ -53,7 +53,7 @@ int ints_encode(const uint64_t *v, size_t n, bool is_signed, const CodecOpts *o,
 			continue;
 		pv_plan(res + t * n, m[t], o->layout, o->for_zstd, &plan[t]);
 		size_t head = t == T_DOD     ? dod_head_size(v, n)
-		              : t == T_DELTA ? delta_head_size(v, n)
+		              : t == T_DELTA ? delta_head_size(v, n, res + T_DELTA * n)
 		                             : for_head_size(base);
 		size[t] = 1 + head + plan[t].size;
 		if (force != CODEC_AUTO || size[t] < best_size) {

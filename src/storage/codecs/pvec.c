@@ -36,9 +36,30 @@ static size_t exc_size(size_t m, unsigned w, size_t e, unsigned maxw)
 	return s;
 }
 
-/* PV_ENTROPY at low width w: the best raw width *s and the estimated size. */
+/* Whether some raw width s could give PV_ENTROPY a size under need: the
+ * sizes plan_entropy() would price, each from ent_estimate_floor(), so
+ * with one log2 a width instead of one a symbol. hist is left as it was. */
+static bool entropy_may_pay(const uint32_t *hist, unsigned nsym, size_t m, unsigned s0,
+                            unsigned w, size_t exc, size_t need)
+{
+	uint32_t h[1 << SYM_BITS];
+	memcpy(h, hist, nsym * sizeof h[0]);
+	for (unsigned s = s0; s < w; s++) {
+		if (3 + bitpack_bytes(m, s) + ent_estimate_floor(h, nsym, m) + exc < need)
+			return true;
+		for (unsigned k = 0; k < nsym / 2; k++)
+			h[k] = h[2 * k] + h[2 * k + 1];
+		nsym /= 2;
+	}
+	return false;
+}
+
+/* PV_ENTROPY at low width w: the best raw width *s and the estimated size;
+ * SIZE_MAX when no width can come under need (the estimate is then not
+ * made: it took a quarter of an import's time, for short blocks that
+ * almost never take entropy coding). */
 static size_t plan_entropy(const uint64_t *v, size_t m, unsigned w, size_t e, unsigned maxw,
-                           unsigned *s_out)
+                           size_t need, unsigned *s_out)
 {
 	unsigned s0 = w > SYM_BITS ? w - SYM_BITS : 0;
 	unsigned nsym = 1u << (w - s0);
@@ -59,6 +80,9 @@ static size_t plan_entropy(const uint64_t *v, size_t m, unsigned w, size_t e, un
 		h4[0][(v[i] & mask) >> s0]++;
 	for (unsigned k = 0; k < nsym; k++)
 		hist[k] = h4[0][k] + h4[1][k] + h4[2][k] + h4[3][k];
+	size_t exc = exc_size(m, w, e, maxw);
+	if (need != SIZE_MAX && !entropy_may_pay(hist, nsym, m, s0, w, exc, need))
+		return SIZE_MAX;
 	size_t best = SIZE_MAX;
 	for (unsigned s = s0; s < w; s++) {
 		size_t size = 3 + bitpack_bytes(m, s) + ent_estimate(hist, nsym, m);
@@ -70,21 +94,20 @@ static size_t plan_entropy(const uint64_t *v, size_t m, unsigned w, size_t e, un
 			hist[k] = hist[2 * k] + hist[2 * k + 1];
 		nsym /= 2;
 	}
-	return best + exc_size(m, w, e, maxw);
+	return best + exc;
 }
 
-/* Whether PV_ENTROPY's estimate ent beats best, the bit layouts' size.
+/* The size PV_ENTROPY's estimate must come under to be taken over best,
+ * the bit layouts' size.
  * Below ENT_RANS_MIN values the stream would take the arithmetic coder,
  * which decodes about ten times slower than bit unpacking: there it must
  * save 30% of the bytes. 1024-row blocks of the devops data then take bit
  * layouts only: 40% more bytes than 8192-row blocks with entropy coding,
  * and its query set takes 30% less CPU time, its 8- and 12-hour queries
  * half (src/storage/codecs/README.md, "Block size"). */
-static bool ent_pays(size_t ent, size_t best, size_t m)
+static size_t ent_must_beat(size_t best, size_t m)
 {
-	if (m >= ENT_RANS_MIN)
-		return ent < best;
-	return ent < best - best * 3 / 10;
+	return m >= ENT_RANS_MIN ? best : best - best * 3 / 10;
 }
 
 void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan)
@@ -133,8 +156,10 @@ void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan
 	ew = ew ? ew : 1;
 	unsigned es = 0;
 	size_t ent = SIZE_MAX;
+	size_t need = ent_must_beat(pack < mini ? pack : mini, m);
 	if (force == PV_ENTROPY || (force == PV_AUTO && !for_zstd && maxw > 0))
-		ent = plan_entropy(v, m, ew, ew <= maxw ? wider[ew] : 0, maxw, &es);
+		ent = plan_entropy(v, m, ew, ew <= maxw ? wider[ew] : 0, maxw,
+		                   force == PV_ENTROPY ? SIZE_MAX : need, &es);
 
 	int kind = force;
 	if (kind == PV_AUTO) {
@@ -142,7 +167,7 @@ void pv_plan(const uint64_t *v, size_t m, int force, bool for_zstd, PvPlan *plan
 			kind = PV_ZERO;
 		else if (for_zstd)
 			kind = PV_BYTES;
-		else if (ent_pays(ent, pack < mini ? pack : mini, m))
+		else if (ent < need)
 			kind = PV_ENTROPY;
 		else
 			kind = pack <= mini ? PV_PACK : PV_MINI;

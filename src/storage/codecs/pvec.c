@@ -36,6 +36,13 @@ static size_t exc_size(size_t m, unsigned w, size_t e, unsigned maxw)
 	return s;
 }
 
+/* The histogram of the symbols one raw bit wider: nsym / 2 of them. */
+static void halve(uint32_t *h, unsigned nsym)
+{
+	for (unsigned k = 0; k < nsym / 2; k++)
+		h[k] = h[2 * k] + h[2 * k + 1];
+}
+
 /* Whether some raw width s could give PV_ENTROPY a size under need: the
  * sizes plan_entropy() would price, each from ent_estimate_floor(), so
  * with one log2 a width instead of one a symbol. hist is left as it was. */
@@ -47,8 +54,7 @@ static bool entropy_may_pay(const uint32_t *hist, unsigned nsym, size_t m, unsig
 	for (unsigned s = s0; s < w; s++) {
 		if (3 + bitpack_bytes(m, s) + ent_estimate_floor(h, nsym, m) + exc < need)
 			return true;
-		for (unsigned k = 0; k < nsym / 2; k++)
-			h[k] = h[2 * k] + h[2 * k + 1];
+		halve(h, nsym);
 		nsym /= 2;
 	}
 	return false;
@@ -90,8 +96,7 @@ static size_t plan_entropy(const uint64_t *v, size_t m, unsigned w, size_t e, un
 			break;  /* one more raw bit no longer pays */
 		best = size;
 		*s_out = s;
-		for (unsigned k = 0; k < nsym / 2; k++)  /* symbols of s + 1 */
-			hist[k] = hist[2 * k] + hist[2 * k + 1];
+		halve(hist, nsym);  /* symbols of s + 1 */
 		nsym /= 2;
 	}
 	return best + exc;
